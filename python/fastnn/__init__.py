@@ -1,0 +1,6 @@
+"""fastnn: a small, fast deep-learning framework with a PyTorch-shaped API."""
+from . import _C
+from ._config import (__version__, available_isas, get_isa, get_num_threads, set_isa, set_num_threads,
+                      show_config, _apply_isa_from_environment)
+
+_apply_isa_from_environment()
