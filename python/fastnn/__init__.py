@@ -1,6 +1,63 @@
-"""fastnn: a small, fast deep-learning framework with a PyTorch-shaped API."""
+"""fastnn: a small, fast deep-learning framework with a PyTorch-shaped API.
+
+`import fastnn as torch` runs typical PyTorch training code: tensors with autograd, fastnn.nn, fastnn.optim,
+fastnn.utils.data and fastnn.vision, with the hot kernels in fastnn's own C++ (fastnn._C).
+"""
+import importlib as _importlib
+
 from . import _C
-from ._config import (__version__, available_isas, get_isa, get_num_threads, set_isa, set_num_threads,
-                      show_config, _apply_isa_from_environment)
+from ._config import (__version__, _apply_isa_from_environment, available_isas, get_isa, get_num_threads,
+                      set_isa, set_num_threads, show_config)
+from .dtypes import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
+                     set_default_dtype, uint8)
+from .tensor import Size, Tensor, device, is_tensor
+from . import _tensor_methods  # noqa: F401  (binds the methods and operators onto Tensor)
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,
+                     set_rng_state)
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like,
+                       linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like, randint,
+                       randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
+from .ops import *  # noqa: F401,F403  (fastnn.exp, fastnn.matmul, ...)
+from .ops import abs, all, any, max, min, pow, round, sum  # names that shadow builtins, exported on purpose
+
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = None
+
+FloatTensor = DoubleTensor = LongTensor = None  # set below as constructors
+
+
+def _typed_tensor(dt):
+    def make(*args):
+        return Tensor(*args, dtype=dt)
+    return make
+
+
+FloatTensor = _typed_tensor(float32)
+DoubleTensor = _typed_tensor(float64)
+LongTensor = _typed_tensor(int64)
+IntTensor = _typed_tensor(int32)
+ByteTensor = _typed_tensor(uint8)
+BoolTensor = _typed_tensor(bool)
+
+_SUBMODULES = ("nn", "optim", "utils", "vision", "viz", "backend", "train", "serialization", "cuda")
+
+
+def __getattr__(name):
+    """Submodules load on first use, so `import fastnn` alone makes fastnn.nn, fastnn.optim, ... reachable."""
+    if name in _SUBMODULES:
+        return _importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module 'fastnn' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))
+
 
 _apply_isa_from_environment()

@@ -1,0 +1,204 @@
+"""Tensor methods and operators, bound to the functions in fastnn.ops (t.exp() is fastnn.exp(t))."""
+import numpy as np
+
+from . import ops
+from .ops import inplace
+from .random import _rng
+from .tensor import Tensor
+
+
+def _method(fn):
+    def m(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+    m.__name__ = fn.__name__
+    m.__doc__ = fn.__doc__
+    return m
+
+
+_SAME_NAME = [
+    "abs", "add", "sub", "mul", "div", "pow", "neg", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "reciprocal",
+    "sin", "cos", "square", "sign", "floor", "ceil", "round", "clamp", "maximum", "minimum",
+    "eq", "ne", "lt", "le", "gt", "ge", "equal", "allclose", "isclose", "isnan", "isinf", "isfinite",
+    "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_not",
+    "sum", "mean", "prod", "var", "std", "norm", "max", "min", "amax", "amin", "argmax", "argmin", "topk", "sort",
+    "argsort", "cumsum", "all", "any", "count_nonzero",
+    "view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
+    "transpose", "t", "expand", "expand_as", "repeat", "clone", "contiguous", "chunk", "split", "unbind", "narrow",
+    "flip", "gather", "index_select", "masked_fill", "nonzero", "matmul", "mm", "bmm", "dot", "mv", "outer",
+    "relu", "sigmoid", "tanh", "softmax", "log_softmax",
+]
+for _name in _SAME_NAME:
+    setattr(Tensor, _name, _method(getattr(ops, _name)))
+Tensor.clip = Tensor.clamp
+Tensor.absolute = Tensor.abs
+Tensor.multiply = Tensor.mul
+Tensor.divide = Tensor.div
+Tensor.subtract = Tensor.sub
+Tensor.swapaxes = Tensor.transpose
+Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
+Tensor.broadcast_to = Tensor.expand
+
+# ---- operators ----
+Tensor.__add__ = lambda a, b: ops.add(a, b)
+Tensor.__radd__ = lambda a, b: ops.add(b, a)
+Tensor.__sub__ = lambda a, b: ops.sub(a, b)
+Tensor.__rsub__ = lambda a, b: ops.sub(b, a)
+Tensor.__mul__ = lambda a, b: ops.mul(a, b)
+Tensor.__rmul__ = lambda a, b: ops.mul(b, a)
+Tensor.__truediv__ = lambda a, b: ops.div(a, b)
+Tensor.__rtruediv__ = lambda a, b: ops.div(b, a)
+Tensor.__floordiv__ = lambda a, b: ops.div(a, b, rounding_mode="floor")
+Tensor.__rfloordiv__ = lambda a, b: ops.div(b, a, rounding_mode="floor")
+Tensor.__mod__ = lambda a, b: Tensor._make(np.asarray(np.mod(a._data, b._data if isinstance(b, Tensor) else b)))
+Tensor.__pow__ = lambda a, b: ops.pow(a, b)
+Tensor.__rpow__ = lambda a, b: ops.pow(b, a)
+Tensor.__matmul__ = lambda a, b: ops.matmul(a, b)
+Tensor.__rmatmul__ = lambda a, b: ops.matmul(b, a)
+Tensor.__neg__ = lambda a: ops.neg(a)
+Tensor.__pos__ = lambda a: a
+Tensor.__abs__ = lambda a: ops.abs(a)
+Tensor.__invert__ = lambda a: ops.bitwise_not(a)
+Tensor.__and__ = lambda a, b: ops.bitwise_and(a, b)
+Tensor.__or__ = lambda a, b: ops.bitwise_or(a, b)
+Tensor.__xor__ = lambda a, b: ops.bitwise_xor(a, b)
+Tensor.__rand__ = lambda a, b: ops.bitwise_and(b, a)
+Tensor.__ror__ = lambda a, b: ops.bitwise_or(b, a)
+Tensor.__eq__ = lambda a, b: ops.eq(a, b)
+Tensor.__ne__ = lambda a, b: ops.ne(a, b)
+Tensor.__lt__ = lambda a, b: ops.lt(a, b)
+Tensor.__le__ = lambda a, b: ops.le(a, b)
+Tensor.__gt__ = lambda a, b: ops.gt(a, b)
+Tensor.__ge__ = lambda a, b: ops.ge(a, b)
+Tensor.__getitem__ = lambda self, key: ops.getitem(self, key)
+Tensor.__setitem__ = lambda self, key, value: ops.setitem(self, key, value)
+
+
+# ---- in-place ops ----
+def add_(self, other, *, alpha=1):
+    return inplace.binary_inplace(self, other * alpha if alpha != 1 else other, "add")
+
+
+def sub_(self, other, *, alpha=1):
+    return inplace.binary_inplace(self, other * alpha if alpha != 1 else other, "sub")
+
+
+def mul_(self, other):
+    return inplace.binary_inplace(self, other, "mul")
+
+
+def div_(self, other):
+    return inplace.binary_inplace(self, other, "div")
+
+
+def _unary_inplace(name):
+    def fn(self, *args, **kwargs):
+        op = getattr(ops, name)
+        if not inplace.needs_graph(self):
+            inplace.check_leaf(self)
+            inplace.write(self, op(self, *args, **kwargs)._data)
+            return self
+        return inplace.apply_inplace(self, lambda: op(self, *args, **kwargs))
+    fn.__name__ = name + "_"
+    return fn
+
+
+for _name in ["clamp", "neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "pow", "masked_fill",
+              "floor", "ceil", "round", "reciprocal", "square"]:
+    setattr(Tensor, _name + "_", _unary_inplace(_name))
+Tensor.clip_ = Tensor.clamp_
+
+
+def _fill_no_grad(self, arr_fn):
+    inplace.check_leaf(self)
+    if self.grad_fn is not None and inplace.needs_graph(self):
+        raise RuntimeError("fastnn does not support filling a tensor that is part of a graph in place; "
+                           "use an out-of-place op or detach() first")
+    arr_fn(self._data)
+    self._version[0] += 1
+    return self
+
+
+def zero_(self):
+    return _fill_no_grad(self, lambda a: a.fill(0))
+
+
+def fill_(self, value):
+    v = value.item() if isinstance(value, Tensor) else value
+    return _fill_no_grad(self, lambda a: a.fill(v))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    def fill(a):
+        r = _rng(generator).standard_normal(a.shape, dtype=np.float32 if a.dtype == np.float32 else np.float64)
+        np.copyto(a, r * std + mean, casting="unsafe")
+    return _fill_no_grad(self, fill)
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    def fill(arr):
+        r = _rng(generator).random(arr.shape, dtype=np.float32 if arr.dtype == np.float32 else np.float64)
+        np.copyto(arr, r * (b - a) + a, casting="unsafe")
+    return _fill_no_grad(self, fill)
+
+
+def random_(self, low=0, high=None, *, generator=None):
+    if high is None:
+        low, high = 0, low
+    return _fill_no_grad(self, lambda a: np.copyto(a, _rng(generator).integers(low, high, a.shape), casting="unsafe"))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    return _fill_no_grad(self, lambda a: np.copyto(a, _rng(generator).random(a.shape) < p, casting="unsafe"))
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    return _fill_no_grad(self, lambda a: np.copyto(a, _rng(generator).exponential(1.0 / lambd, a.shape),
+                                                    casting="unsafe"))
+
+
+def copy_(self, src, non_blocking=False):
+    src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
+    try:
+        np.broadcast_shapes(src._data.shape, self._data.shape)
+        if np.broadcast_shapes(src._data.shape, self._data.shape) != self._data.shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({list(self.shape)}) must match the size of tensor b "
+                           f"({list(src.shape)})") from None
+    if not inplace.needs_graph(self, src):
+        inplace.check_leaf(self)
+        np.copyto(self._data, src._data, casting="unsafe")
+        self._version[0] += 1
+        return self
+    return inplace.apply_inplace(self, lambda: ops.add(ops.mul(self, 0), src.to(self.dtype)))
+
+
+def resize_(self, *sizes):
+    """Change the shape in place (same data when the element count is unchanged, as torch)."""
+    from .ops.shape import _parse_shape
+    shape = _parse_shape(sizes)
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    n = int(np.prod(shape)) if shape else 1
+    flat = self._data.reshape(-1) if self._data.flags.c_contiguous else self._data.copy().reshape(-1)
+    if n <= flat.size:
+        self._data = flat[:n].reshape(shape)
+    else:
+        new = np.zeros(n, dtype=self._data.dtype)
+        new[:flat.size] = flat
+        self._data = new.reshape(shape)
+    self._version[0] += 1
+    return self
+
+
+def resize_as_(self, other):
+    return resize_(self, other.shape)
+
+
+for _fn in [add_, sub_, mul_, div_, zero_, fill_, normal_, uniform_, random_, bernoulli_, exponential_, copy_,
+            resize_, resize_as_]:
+    setattr(Tensor, _fn.__name__, _fn)
+Tensor.__iadd__ = lambda a, b: add_(a, b)
+Tensor.__isub__ = lambda a, b: sub_(a, b)
+Tensor.__imul__ = lambda a, b: mul_(a, b)
+Tensor.__itruediv__ = lambda a, b: div_(a, b)

@@ -1,0 +1,225 @@
+"""The backward pass: an iterative walk of the graph in dependency order (no recursion, linear in its size).
+
+Gradients travel as numpy arrays. A gradient array handed to a node or a leaf is owned by it: the engine
+copies an array that a node returned for two inputs, and the caller's own gradient, before sharing them.
+"""
+import numpy as np
+
+from . import grad_mode
+
+
+def _to_array(g):
+    return g._data if hasattr(g, "_data") else g
+
+
+def _run_node(node, grads):
+    """Call one node's backward with the gradients of its outputs; return one array (or None) per input."""
+    if node._internal:
+        out = type(node).backward(node, *grads)
+    else:
+        from ..tensor import Tensor
+        wrapped = [Tensor._make(g) if g is not None else None for g in grads]
+        with grad_mode.no_grad():
+            out = type(node).backward(node, *wrapped)
+    if not isinstance(out, tuple):
+        out = (out,)
+    n_in = len(node._edges)
+    if len(out) != n_in:
+        if len(out) > n_in and all(g is None for g in out[n_in:]):
+            out = out[:n_in]
+        else:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                               f"(expected {n_in}, got {len(out)})")
+    if not node._internal:
+        out = tuple(None if g is None else np.array(_to_array(g)) for g in out)
+    elif n_in > 1:
+        seen = set()
+        fixed = []
+        for g in out:
+            if g is not None:
+                if id(g) in seen:
+                    g = g.copy()
+                seen.add(id(g))
+            fixed.append(g)
+        out = fixed
+    return out
+
+
+def _accumulate_leaf(leaf, g):
+    from ..tensor import Tensor
+
+    if g.shape != leaf._data.shape:
+        raise RuntimeError(f"gradient of shape {list(g.shape)} does not match the shape {list(leaf.shape)} of "
+                           "the tensor it is accumulated into")
+    if g.dtype != leaf._data.dtype:
+        g = g.astype(leaf._data.dtype)
+    if leaf.grad is None:
+        if not (g.flags.c_contiguous and g.flags.writeable and g.base is None):
+            g = np.array(g, order="C")
+        leaf.grad = Tensor._make(g)
+    else:
+        leaf.grad._data += g
+
+
+def run_backward(roots, root_grads, retain_graph, capture=None):
+    """Backpropagate root_grads (arrays, owned by the engine) from the root tensors.
+
+    Without `capture`, gradients accumulate into leaves' .grad (and retained non-leaves). With `capture`
+    (a dict keyed by id(leaf) or (node, output_nr) for non-leaves), the matching gradients are stored there
+    instead and no .grad is touched (autograd.grad)."""
+    from ..tensor import Tensor
+
+    buffers = {}
+    ready = []
+    for t, g in zip(roots, root_grads):
+        if t.grad_fn is None:
+            if capture is not None:
+                if id(t) in capture:
+                    capture[id(t)] = g if capture[id(t)] is None else capture[id(t)] + g
+            elif t.requires_grad:
+                _accumulate_leaf(t, g)
+            continue
+        node = t.grad_fn
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * len(node._out_meta)
+        nr = t._output_nr
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    # Count, for every node reachable from the roots, how many edges lead into it.
+    deps = {}
+    stack = list(buffers)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for e in node._edges:
+            if e is not None:
+                child = e[0]
+                if child is not None:
+                    deps[child] = deps.get(child, 0) + 1
+                    if child not in seen:
+                        seen.add(child)
+                        stack.append(child)
+    ready = [n for n in buffers if n not in deps]
+
+    while ready:
+        node = ready.pop()
+        grads = buffers.pop(node)
+        retained = getattr(node, "_retained", None)
+        for i, g in enumerate(grads):
+            if g is None and node.materialize_grads:
+                shape, dt = node._out_meta[i]
+                grads[i] = np.zeros(shape, dtype=dt.numpy)
+        if capture is not None:
+            for i, g in enumerate(grads):
+                key = (node, i)
+                if key in capture and g is not None:
+                    capture[key] = g.copy()
+        elif retained:
+            for i, ref in retained.items():
+                t = ref()
+                if t is not None and grads[i] is not None:
+                    if t.grad is None:
+                        t.grad = Tensor._make(np.array(grads[i], order="C"))
+                    else:
+                        t.grad._data += grads[i]
+        in_grads = _run_node(node, grads)
+        if not retain_graph:
+            node._release()
+        for e, g in zip(node._edges, in_grads):
+            if e is None or g is None:
+                continue
+            child, nr = e
+            if child is None:
+                if capture is None:
+                    _accumulate_leaf(nr, g)
+                elif id(nr) in capture:
+                    prev = capture[id(nr)]
+                    capture[id(nr)] = np.array(g) if prev is None else prev + g
+                continue
+            buf = buffers.get(child)
+            if buf is None:
+                buf = buffers[child] = [None] * len(child._out_meta)
+            buf[nr] = g if buf[nr] is None else buf[nr] + g
+            deps[child] -= 1
+            if deps[child] == 0:
+                ready.append(child)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute and accumulate gradients of `tensors` w.r.t. graph leaves (torch.autograd.backward)."""
+    from ..tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError("fastnn does not build graphs of backward passes (create_graph=True)")
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
+    roots, grads = _prepare_roots(tensors, grad_tensors)
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        captured = grad(roots, inputs, [Tensor._make(g) for g in grads], retain_graph=retain_graph,
+                        allow_unused=True)
+        for t, g in zip(inputs, captured):
+            if g is not None:
+                _accumulate_leaf(t, g._data)
+        return
+    run_backward(roots, grads, bool(retain_graph))
+
+
+def _prepare_roots(tensors, grad_tensors):
+    from ..tensor import Tensor
+
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"got {len(grad_tensors)} gradients for {len(tensors)} tensors")
+    roots, grads = [], []
+    for t, g in zip(tensors, grad_tensors):
+        if not t.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = np.ones(t.shape, dtype=t.dtype.numpy)
+        else:
+            g = g._data if isinstance(g, Tensor) else np.asarray(g)
+            if g.shape != t._data.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {list(g.shape)} and "
+                                   f"output[0] has a shape of {list(t.shape)}.")
+            g = np.array(g, dtype=t.dtype.numpy, order="C")  # the engine owns its gradients
+        roots.append(t)
+        grads.append(g)
+    return roots, grads
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Gradients of outputs w.r.t. inputs, returned rather than accumulated (torch.autograd.grad)."""
+    from ..tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError("fastnn does not build graphs of backward passes (create_graph=True)")
+    if isinstance(outputs, Tensor):
+        outputs = (outputs,)
+    single_input = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single_input else tuple(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,) * len(outputs) if grad_outputs is None else (grad_outputs,)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    roots, grads = _prepare_roots(outputs, grad_outputs)
+    keys = [id(t) if t.grad_fn is None else (t.grad_fn, t._output_nr) for t in inputs]
+    capture = {k: None for k in keys}
+    run_backward(roots, grads, bool(retain_graph), capture=capture)
+    result = []
+    for t, k in zip(inputs, keys):
+        g = capture[k]
+        if g is None:
+            if materialize_grads:
+                g = np.zeros(t.shape, dtype=t.dtype.numpy)
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+        result.append(None if g is None else Tensor._make(np.array(g, order="C")))
+    return tuple(result)

@@ -1,0 +1,170 @@
+"""torch-style autograd.Function. An instance is both the `ctx` handed to forward/backward and the graph node.
+
+User subclasses define static `forward(ctx, *args)` returning Tensors and `backward(ctx, *grads)` taking and
+returning Tensors. fastnn's own ops set `_internal = True`: their forward returns numpy arrays and their
+backward takes and returns numpy arrays, which keeps the per-op cost of the training loop small.
+"""
+from . import grad_mode
+
+_state = grad_mode.state
+
+
+class Function:
+    _internal = False
+    _saved = ()
+    _saved_versions = ()
+    _freed = False
+    _y = None
+    _dirty = ()
+    _non_differentiable = ()
+    materialize_grads = True
+
+    def __init__(self, *args, **kwargs):
+        # Nodes are made by apply(); instantiating a Function by hand is what torch calls the legacy API.
+        pass
+
+    # ---- ctx API ----
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+        self._saved_versions = tuple(t._version[0] if t is not None else 0 for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors after they "
+                "have already been freed). Saved intermediate values of the graph are freed when you call "
+                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time or if you need to access saved tensors after calling backward.")
+        for t, v in zip(self._saved, self._saved_versions):
+            if t is not None and t._version[0] != v:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{t.dtype.name} {list(t.shape)}] is at version {t._version[0]}; expected version "
+                    f"{v} instead.")
+        return self._saved
+
+    def save_output(self, y):
+        """Internal ops: keep the forward output (an array) for backward; its version is checked there."""
+        self._y = y
+
+    @property
+    def saved_output(self):
+        if self._freed:
+            self.saved_tensors  # raises the "backward through the graph a second time" error
+        if self._yver[0] != 0:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                f"the output of {self.name()} is at version {self._yver[0]}; expected version 0 instead.")
+        return self._y
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    def name(self):
+        n = type(self).__name__
+        return n + ("Backward0" if self._internal else "Backward")
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self):
+        out = []
+        for e in self._edges:
+            if e is None:
+                out.append((None, 0))
+            elif e[0] is None:
+                out.append((_AccumulateGradView(e[1]), 0))
+            else:
+                out.append(e)
+        return tuple(out)
+
+    def _release(self):
+        self._saved = ()
+        self._y = None
+        self._freed = True
+
+    # ---- graph construction ----
+    @classmethod
+    def apply(cls, *args):
+        from ..tensor import Tensor
+
+        ctx = cls.__new__(cls)
+        grad_on = _state.enabled
+        needs = False
+        if grad_on:
+            nig = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            needs = True in nig
+        else:
+            nig = (False,) * len(args)
+        ctx.needs_input_grad = nig
+        _state.enabled = False
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            _state.enabled = grad_on
+        single = not isinstance(out, tuple)
+        if cls._internal:
+            outs = (Tensor._make(out),) if single else tuple(Tensor._make(o) for o in out)
+        else:
+            outs = (out,) if single else out
+            if ctx._dirty:
+                for t in ctx._dirty:
+                    t._version[0] += 1
+        if needs:
+            ctx._edges = tuple(_edge(a) if n else None for a, n in zip(args, nig))
+            ctx._out_meta = tuple((o._data.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs)
+            ctx._yver = outs[0]._version
+            nd = ctx._non_differentiable
+            for i, o in enumerate(outs):
+                if isinstance(o, Tensor) and o.dtype.is_floating_point and not any(o is t for t in nd):
+                    o.requires_grad = True
+                    o.grad_fn = ctx
+                    o._output_nr = i
+        if cls._internal:
+            return outs[0] if single else outs
+        return out
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+
+def _edge(t):
+    """Where a gradient for tensor t goes: its grad_fn's output slot, or the leaf itself."""
+    fn = t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    return (None, t)
+
+
+class _AccumulateGradView:
+    """What next_functions shows for a leaf (torch's AccumulateGrad node)."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+class once_differentiable:
+    """Decorator accepted for compatibility: fastnn never builds graphs of backward passes."""
+
+    def __new__(cls, fn):
+        return fn

@@ -1,0 +1,75 @@
+"""Grad mode: whether operations record the graph. Context managers that double as decorators, as torch's."""
+import functools
+
+
+class _GradState:
+    enabled = True
+
+
+state = _GradState()
+
+
+def is_grad_enabled():
+    return state.enabled
+
+
+class _ModeContext:
+    """Base: a context manager that sets grad mode and restores it; also usable as a decorator."""
+
+    _mode = True
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self._mode
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_ModeContext):
+    """Disable graph recording: `with fastnn.no_grad():` or `@fastnn.no_grad()`."""
+
+    _mode = False
+
+
+class enable_grad(_ModeContext):
+    """Enable graph recording inside a no_grad region."""
+
+    _mode = True
+
+
+class set_grad_enabled(_ModeContext):
+    """Set grad mode now (as a function) or for a block (as a context manager / decorator)."""
+
+    def __init__(self, mode):
+        self._prev = state.enabled
+        self._mode = bool(mode)
+        state.enabled = self._mode
+
+    def __enter__(self):
+        pass
+
+    def __call__(self, func):
+        state.enabled = self._prev  # used as a decorator: do not leave the mode changed at definition time
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class inference_mode(no_grad):
+    """Like no_grad (fastnn has no separate inference tensors)."""
+
+    def __init__(self, mode=True):
+        self._mode = not mode

@@ -1,0 +1,91 @@
+"""fastnn dtypes: thin named wrappers over numpy dtypes, with torch's names and aliases."""
+import numpy as np
+
+
+class dtype:
+    """A tensor element type (fastnn.float32, ...); `numpy` is the matching numpy dtype."""
+
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize", "_category")
+
+    def __init__(self, name, np_dtype, category):
+        self.name = name
+        self.numpy = np.dtype(np_dtype)
+        self.is_floating_point = category == 2
+        self.is_signed = category == 2 or self.numpy.kind == "i"
+        self.itemsize = self.numpy.itemsize
+        self._category = category  # 0 bool, 1 integer, 2 floating: torch's promotion categories
+
+    def __repr__(self):
+        return f"fastnn.{self.name}"
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+    @property
+    def is_complex(self):
+        return False
+
+
+bool_ = dtype("bool", np.bool_, 0)
+uint8 = dtype("uint8", np.uint8, 1)
+int8 = dtype("int8", np.int8, 1)
+int16 = dtype("int16", np.int16, 1)
+int32 = dtype("int32", np.int32, 1)
+int64 = dtype("int64", np.int64, 1)
+float16 = dtype("float16", np.float16, 2)
+float32 = dtype("float32", np.float32, 2)
+float64 = dtype("float64", np.float64, 2)
+
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+_FROM_NUMPY = {d.numpy: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+
+
+def _by_name(name):
+    return _BY_NAME[name]
+
+
+def from_numpy_dtype(np_dtype):
+    """The fastnn dtype of a numpy dtype; TypeError for dtypes fastnn does not support."""
+    try:
+        return _FROM_NUMPY[np.dtype(np_dtype)]
+    except (KeyError, TypeError):
+        supported = ", ".join(d.name for d in ALL)
+        raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
+                        f"{supported}.") from None
+
+
+_default_float = float32
+
+
+def get_default_dtype():
+    return _default_float
+
+
+def set_default_dtype(d):
+    global _default_float
+    if d not in (float32, float64):
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_float = d
+
+
+def to_dtype(d):
+    """Accept a fastnn dtype, a numpy dtype/type, or a Python type (float, int, bool) as torch does."""
+    if isinstance(d, dtype):
+        return d
+    if d is float:
+        return float64
+    if d is int:
+        return int64
+    if d is bool:
+        return bool_
+    if isinstance(d, str) and d in _BY_NAME:
+        return _BY_NAME[d]
+    return from_numpy_dtype(d)
+
+
+def promote(a, b):
+    """Result dtype of two fastnn dtypes (same category rules as torch for tensors of equal standing)."""
+    if a is b:
+        return a
+    return from_numpy_dtype(np.promote_types(a.numpy, b.numpy))

@@ -1,0 +1,102 @@
+"""Helpers shared by the ops: dtype promotion as torch does it, broadcast reduction, dim handling."""
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, _wrap_dim
+
+_SCALAR_CATEGORY = {bool: 0, int: 1, float: 2}
+
+
+def scalar_category(x):
+    if isinstance(x, bool) or isinstance(x, np.bool_):
+        return 0
+    if isinstance(x, (int, np.integer)):
+        return 1
+    if isinstance(x, (float, np.floating)):
+        return 2
+    raise TypeError(f"unsupported operand type: {type(x).__name__}")
+
+
+def result_dtype(a, b):
+    """torch's type promotion for two operands, each a Tensor or a Python number."""
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb:
+        da, db = a.dtype, b.dtype
+        if da is db:
+            return da
+        ca, cb = da._category, db._category
+        if ca != cb:
+            return da if ca > cb else db
+        a_dim, b_dim = a._data.ndim > 0, b._data.ndim > 0
+        if a_dim != b_dim:
+            return da if a_dim else db
+        return _dt.promote(da, db)
+    t, s = (a, b) if ta else (b, a)
+    sc, tc = scalar_category(s), t.dtype._category
+    if sc <= tc:
+        return t.dtype
+    return _dt.get_default_dtype() if sc == 2 else _dt.int64
+
+
+def as_tensor_operand(x):
+    """Tensors stay; numbers stay (they broadcast as scalars); arrays and lists become tensors."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float, np.bool_, np.integer, np.floating)):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x)
+    if isinstance(x, (list, tuple)):
+        from ..creation import tensor
+        return tensor(x)
+    raise TypeError(f"unsupported operand type for a tensor operation: {type(x).__name__}")
+
+
+def value(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def sum_to(g, shape):
+    """Reduce a broadcast gradient back to `shape`."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def broadcast_shapes(a, b):
+    """Broadcast two shapes, raising torch's RuntimeError when they do not match."""
+    n = max(len(a), len(b))
+    pa = (1,) * (n - len(a)) + tuple(a)
+    pb = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {i}")
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def normalize_dims(dim, ndim):
+    """dim (int, tuple, list or None) -> sorted tuple of non-negative dims (None -> all)."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(_wrap_dim(d, ndim) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
+        return tuple(sorted(dims))
+    return (_wrap_dim(dim, ndim),)
+
+
+def wrap_dim(dim, ndim):
+    return _wrap_dim(dim, ndim)
+
+
+def float_dtype_for(t):
+    """The dtype a float-valued op returns for t: its own when floating, else the default float."""
+    return t.dtype if t.dtype.is_floating_point else _dt.get_default_dtype()

@@ -1,0 +1,137 @@
+"""Activations with autograd, on fastnn's C++ kernels for float32: relu, sigmoid, tanh, softmax, log_softmax."""
+import warnings
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..backend import cpu as K
+from ..tensor import Tensor
+from ._util import float_dtype_for, wrap_dim
+
+
+def _contig(a):
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
+class Relu(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = K.relu(_contig(x._data))
+        ctx.save_output(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return K.relu_backward(_contig(g), ctx.saved_output)
+
+
+class Sigmoid(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = K.sigmoid(_contig(x._data))
+        ctx.save_output(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return K.sigmoid_backward(_contig(g), ctx.saved_output)
+
+
+class Tanh(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = K.tanh(_contig(x._data))
+        ctx.save_output(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return K.tanh_backward(_contig(g), ctx.saved_output)
+
+
+def _to_float(x):
+    if not x.dtype.is_floating_point:
+        from .pointwise import to_dtype
+        return to_dtype(x, float_dtype_for(x))
+    return x
+
+
+def relu(input):
+    if not input.dtype.is_floating_point:
+        return Tensor._make(np.maximum(input._data, 0))
+    return Relu.apply(input)
+
+
+def sigmoid(input):
+    return Sigmoid.apply(_to_float(input))
+
+
+def tanh(input):
+    return Tanh.apply(_to_float(input))
+
+
+def _rows(arr, dim):
+    """View/copy arr as 2-D (rows, size along dim) C-contiguous, and a function restoring the layout."""
+    nd = arr.ndim
+    if nd == 0:
+        return arr.reshape(1, 1), lambda r: r.reshape(())
+    if dim == nd - 1:
+        shape = arr.shape
+        return _contig(arr).reshape(-1, shape[-1]), lambda r: r.reshape(shape)
+    moved = np.moveaxis(arr, dim, -1)
+    mshape = moved.shape
+    return np.ascontiguousarray(moved).reshape(-1, mshape[-1]), \
+        lambda r: np.moveaxis(r.reshape(mshape), -1, dim)
+
+
+class _RowSoftmax(Function):
+    _internal = True
+    log = False
+
+    @classmethod
+    def forward(cls, ctx, x, dim):
+        x2, restore = _rows(x._data, dim)
+        y2 = K.log_softmax(x2) if cls.log else K.softmax(x2)
+        ctx.save_output(y2)
+        ctx.dim = dim
+        return restore(y2)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        g2, restore = _rows(g, ctx.dim)
+        fn = K.log_softmax_backward if cls.log else K.softmax_backward
+        return restore(fn(g2, ctx.saved_output)), None
+
+
+class Softmax(_RowSoftmax):
+    log = False
+
+
+class LogSoftmax(_RowSoftmax):
+    log = True
+
+
+def _softmax_dim(ndim, dim, name):
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+                      "dim=X as an argument.", stacklevel=3)
+        dim = 0 if ndim in (0, 1, 3) else 1
+    return wrap_dim(dim, ndim)
+
+
+def softmax(input, dim=None, dtype=None, _stacklevel=3):
+    if dtype is not None:
+        input = input.to(dtype)
+    return Softmax.apply(_to_float(input), _softmax_dim(input._data.ndim, dim, "softmax"))
+
+
+def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
+    if dtype is not None:
+        input = input.to(dtype)
+    return LogSoftmax.apply(_to_float(input), _softmax_dim(input._data.ndim, dim, "log_softmax"))

@@ -1,0 +1,74 @@
+"""In-place ops (add_, mul_, clamp_, index assignment, ...) and their autograd rules, as torch's:
+
+- a leaf that requires grad cannot be modified in place while grad mode is on (under no_grad it can);
+- a modified tensor's version counter moves, so a backward that needs its old value raises;
+- a non-leaf (or a plain tensor mixed with one that requires grad) takes the op's node as its new grad_fn.
+fastnn does not rebase the history of views in place (torch's CopySlices): that raises a clear error.
+"""
+import numpy as np
+
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+
+def needs_graph(x, other=None):
+    if not grad_mode.state.enabled:
+        return False
+    return x.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+
+
+def check_leaf(x):
+    if grad_mode.state.enabled and x.requires_grad and x.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def apply_inplace(x, compute):
+    """Run compute() (an out-of-place op recording the graph), write its result into x, rebase x's history."""
+    check_leaf(x)
+    if x._base is not None and (x._base.requires_grad or x.requires_grad):
+        raise RuntimeError("fastnn does not support in-place operations that need autograd on a view of a tensor "
+                           "that requires grad; use an out-of-place op (e.g. torch.where or cat) instead.")
+    result = compute()
+    write(x, result._data)
+    if result.requires_grad:
+        x.grad_fn = result.grad_fn
+        x._output_nr = result._output_nr
+        x.requires_grad = True
+    return x
+
+
+def write(x, arr):
+    """Copy arr into x's storage with torch's casting rule for in-place results, and bump the version."""
+    if arr.dtype != x._data.dtype and not np.can_cast(arr.dtype, x._data.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {_torch_name(arr.dtype)} can't be cast to the desired output type "
+                           f"{_torch_name(x._data.dtype)}")
+    np.copyto(x._data, arr, casting="unsafe")
+    x._version[0] += 1
+
+
+def _torch_name(np_dtype):
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte",
+            "bool": "Bool"}.get(np.dtype(np_dtype).name, np.dtype(np_dtype).name)
+
+
+_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+
+
+def binary_inplace(x, other, op):
+    """x.op_(other) for op in add/sub/mul/div: a numpy in-place ufunc when no graph is needed."""
+    if not needs_graph(x, other):
+        check_leaf(x)
+        ov = other._data if isinstance(other, Tensor) else other
+        try:
+            _UFUNCS[op](x._data, ov, out=x._data, casting="same_kind")
+        except TypeError:
+            res = np.result_type(x._data, ov)
+            raise RuntimeError(f"result type {_torch_name(res)} can't be cast to the desired output type "
+                               f"{_torch_name(x._data.dtype)}") from None
+        except ValueError:
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
+                               f"{list(np.broadcast_shapes(x._data.shape, np.shape(ov)))}") from None
+        x._version[0] += 1
+        return x
+    from . import pointwise
+    return apply_inplace(x, lambda: getattr(pointwise, op)(x, other))

@@ -1,0 +1,392 @@
+"""Shape and view ops with autograd: view/reshape, transpose/permute, squeeze/unsqueeze, expand, cat/stack,
+split/chunk, clone/contiguous. Ops that return numpy views return tensors that share storage and version counter."""
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Size, Tensor
+from ._util import sum_to, wrap_dim
+
+
+def _mark_view(out, src):
+    out._version = src._version
+    out._base = src._base if src._base is not None else src
+    return out
+
+
+def _parse_shape(args):
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        args = tuple(args[0])
+    return tuple(int(a) for a in args)
+
+
+def infer_shape(shape, numel):
+    """Resolve one -1 and check the element count, with torch's error message."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class Reshape(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, shape, view_only):
+        ctx.src_shape = x._data.shape
+        try:
+            return np.reshape(x._data, shape, copy=False)
+        except ValueError:
+            if view_only:
+                raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                                   "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") \
+                    from None
+            return np.reshape(x._data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.src_shape), None, None
+
+
+def view(x, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, int)):
+        from .pointwise import to_dtype
+        from .. import dtypes
+        return x.type(dtypes.to_dtype(shape[0]))  # view(dtype): a cast here (fastnn does not reinterpret bits)
+    shape = infer_shape(_parse_shape(shape), x._data.size)
+    return _mark_view(Reshape.apply(x, shape, True), x)
+
+
+def reshape(x, *shape):
+    shape = infer_shape(_parse_shape(shape), x._data.size)
+    if shape == x._data.shape:
+        return view(x, shape)
+    out = Reshape.apply(x, shape, False)
+    if np.shares_memory(out._data, x._data):
+        _mark_view(out, x)
+    return out
+
+
+def view_as(x, other):
+    return view(x, other.shape)
+
+
+def reshape_as(x, other):
+    return reshape(x, other.shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    nd = x._data.ndim
+    if nd == 0:
+        return reshape(x, (1,))
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shp = x._data.shape
+    return reshape(x, shp[:s] + (math.prod(shp[s:e + 1]),) + shp[e + 1:])
+
+
+def unflatten(x, dim, sizes):
+    d = wrap_dim(dim, x._data.ndim)
+    shp = x._data.shape
+    sizes = infer_shape(tuple(sizes), shp[d])
+    return reshape(x, shp[:d] + sizes + shp[d + 1:])
+
+
+def squeeze(x, dim=None):
+    shp = x._data.shape
+    if dim is None:
+        new = tuple(s for s in shp if s != 1)
+    else:
+        dims = {wrap_dim(d, len(shp)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if shp else set()
+        new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
+    return view(x, new)
+
+
+def unsqueeze(x, dim):
+    nd = x._data.ndim
+    if not -(nd + 1) <= dim <= nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-(nd + 1)}, {nd}], but got {dim})")
+    d = dim % (nd + 1)
+    shp = x._data.shape
+    return view(x, shp[:d] + (1,) + shp[d:])
+
+
+class Permute(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, perm):
+        ctx.inv = tuple(np.argsort(perm))
+        return np.transpose(x._data, perm)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.transpose(g, ctx.inv), None
+
+
+def permute(x, *dims):
+    dims = _parse_shape(dims)
+    nd = x._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    perm = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(perm)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _mark_view(Permute.apply(x, perm), x)
+
+
+def transpose(x, dim0, dim1):
+    nd = x._data.ndim
+    if nd == 0:
+        return view(x, ())
+    perm = list(range(nd))
+    a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    perm[a], perm[b] = perm[b], perm[a]
+    return _mark_view(Permute.apply(x, tuple(perm)), x)
+
+
+def t(x):
+    if x._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D")
+    return transpose(x, 0, 1) if x._data.ndim == 2 else view(x, x._data.shape)
+
+
+class Expand(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.src_shape = x._data.shape
+        return np.broadcast_to(x._data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.src_shape), None
+
+
+def expand(x, *sizes):
+    sizes = _parse_shape(sizes)
+    shp = x._data.shape
+    if len(sizes) < len(shp):
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
+                           f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({len(shp)})")
+    lead = len(sizes) - len(shp)
+    target = []
+    for i, s in enumerate(sizes):
+        cur = shp[i - lead] if i >= lead else None
+        if s == -1:
+            if cur is None:
+                raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                   "non-existing dimension 0")
+            s = cur
+        elif cur is not None and cur != s and cur != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(shp)}")
+        target.append(s)
+    return _mark_view(Expand.apply(x, tuple(target)), x)
+
+
+def expand_as(x, other):
+    return expand(x, other.shape)
+
+
+def broadcast_to(x, shape):
+    return expand(x, shape)
+
+
+def repeat(x, *sizes):
+    sizes = _parse_shape(sizes)
+    if len(sizes) < x._data.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    lead = len(sizes) - x._data.ndim
+    xs = reshape(x, (1,) * lead + x._data.shape)
+    # repeat = expand over new interleaved axes, then merge
+    shp = xs._data.shape
+    inter = []
+    for r, s in zip(sizes, shp):
+        inter += [r, s]
+    ex = expand(reshape(xs, tuple(v for s in shp for v in (1, s))), tuple(inter))
+    return reshape(ex, tuple(r * s for r, s in zip(sizes, shp)))
+
+
+class Clone(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.array(x._data, order="C", copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def clone(x, *, memory_format=None):
+    return Clone.apply(x)
+
+
+def contiguous(x, memory_format=None):
+    if x._data.flags.c_contiguous:
+        return x
+    return Clone.apply(x)
+
+
+class Cat(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.sizes = [x._data.shape[dim] for x in xs]
+        return np.concatenate([x._data for x in xs], axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        splits = np.cumsum(ctx.sizes)[:-1]
+        return (None,) + tuple(np.split(g, splits, axis=ctx.dim))
+
+
+def cat(tensors, dim=0, *, out=None):
+    tensors = [t for t in tensors]
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    # torch skips 1-D empty tensors (legacy behaviour)
+    nonempty = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
+    ref = nonempty[0]
+    d = wrap_dim(dim, ref._data.ndim)
+    for i, t in enumerate(nonempty):
+        if t._data.ndim != ref._data.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref._data.ndim} and "
+                               f"{t._data.ndim}")
+        for k in range(ref._data.ndim):
+            if k != d and t._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number {i} in "
+                                   "the list.")
+    nonempty = _promote_all(nonempty)
+    r = Cat.apply(d, *nonempty)
+    if out is not None:
+        out.copy_(r)
+        return out
+    return r
+
+
+def _promote_all(tensors):
+    from ._util import result_dtype
+    from .pointwise import to_dtype
+    dt = tensors[0].dtype
+    for t in tensors[1:]:
+        if t.dtype is not dt:
+            dt = result_dtype(Tensor._make(np.empty((1,), dt.numpy)), Tensor._make(np.empty((1,), t.dtype.numpy)))
+    return [to_dtype(t, dt) for t in tensors]
+
+
+def stack(tensors, dim=0, *, out=None):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shp = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shp:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shp)} at entry 0 and "
+                               f"{list(t._data.shape)} at entry {i}")
+    nd = len(shp) + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
+    d = dim % nd
+    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+
+
+def hstack(tensors):
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t if t._data.ndim > 1 else unsqueeze(t, 0) for t in tensors], 0)
+
+
+class _Narrow(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim, start, length):
+        ctx.shape, ctx.dim, ctx.start, ctx.length = x._data.shape, dim, start, length
+        idx = [slice(None)] * x._data.ndim
+        idx[dim] = slice(start, start + length)
+        ctx.idx = tuple(idx)
+        return x._data[ctx.idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        gx[ctx.idx] = g
+        return gx, None, None, None
+
+
+def narrow(x, dim, start, length):
+    d = wrap_dim(dim, x._data.ndim)
+    return _mark_view(_Narrow.apply(x, d, int(start), int(length)), x)
+
+
+def split(x, split_size_or_sections, dim=0):
+    d = wrap_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {d}), but got split_sizes={sizes}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(x, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(x, chunks, dim=0):
+    n = x._data.shape[wrap_dim(dim, x._data.ndim)]
+    return split(x, max(1, -(-n // chunks)), dim)
+
+
+def unbind(x, dim=0):
+    d = wrap_dim(dim, x._data.ndim)
+    return tuple(squeeze(p, d) for p in split(x, 1, d))
+
+
+class _Flip(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x._data, dims).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.flip(g, ctx.dims), None
+
+
+def flip(x, dims):
+    dims = tuple(wrap_dim(d, x._data.ndim) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
+    return _Flip.apply(x, dims)

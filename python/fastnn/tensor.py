@@ -1,0 +1,420 @@
+"""fastnn.Tensor: a numpy ndarray plus what autograd needs (requires_grad, grad, grad_fn, a version counter).
+
+CPU storage is the ndarray itself, so from_numpy/.numpy()/__array__ share memory and views are numpy views.
+Math lives in fastnn.ops; the methods here are thin entry points with torch's names and signatures.
+"""
+import numpy as np
+
+from . import dtypes as _dt
+from .autograd import grad_mode as _gm
+
+
+class Size(tuple):
+    """The type of `tensor.shape` and `tensor.size()`: a tuple of ints."""
+
+    def __repr__(self):
+        return f"fastnn.Size([{', '.join(str(s) for s in self)}])"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class device:
+    """A device name: 'cpu' (and 'cuda[:n]' where fastnn was built with CUDA)."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, spec="cpu", index=None):
+        if isinstance(spec, device):
+            spec, index = spec.type, spec.index
+        spec = str(spec)
+        if ":" in spec:
+            spec, idx = spec.split(":", 1)
+            index = int(idx)
+        if spec not in ("cpu", "cuda"):
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {spec}")
+        self.type = spec
+        self.index = index
+
+    def __eq__(self, other):
+        try:
+            other = device(other)
+        except (RuntimeError, ValueError, TypeError):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+    def __repr__(self):
+        return f"device(type='{self.type}'" + (f", index={self.index})" if self.index is not None else ")")
+
+    def __str__(self):
+        return self.type + (f":{self.index}" if self.index is not None else "")
+
+
+_CPU = device("cpu")
+
+
+def _check_device(dev):
+    if dev is not None and device(dev).type != "cpu":
+        raise RuntimeError(f"fastnn tensors live on the CPU in this version; device '{dev}' is not available")
+
+
+class Tensor:
+    """A multi-dimensional array with autograd. Construct with fastnn.tensor(...) (or Tensor(data) / Tensor(*sizes)
+    as torch allows)."""
+
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_version", "_base", "__weakref__",
+                 "__dict__")
+    __array_priority__ = 1000  # numpy defers binary operators to us: ndarray + Tensor -> Tensor
+
+    def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        _check_device(device)
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            data = args[0]
+            arr = data._data.copy() if isinstance(data, Tensor) else np.array(data)
+            if arr.dtype.kind in "iub" and not isinstance(data, np.ndarray) and not isinstance(data, Tensor):
+                arr = arr.astype(np.float32)
+            if arr.dtype == np.float64 and not isinstance(data, (np.ndarray, Tensor)):
+                arr = arr.astype(np.float32)
+        else:
+            sizes = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list, Size)) else args
+            arr = np.empty(tuple(int(s) for s in sizes), dtype=np.float32)
+        if dtype is not None:
+            arr = arr.astype(_dt.to_dtype(dtype).numpy)
+        _init(self, np.ascontiguousarray(arr) if arr.ndim else arr, bool(requires_grad))
+
+    @staticmethod
+    def _make(arr, requires_grad=False):
+        """Wrap an ndarray without copying (the hot path of every op)."""
+        t = object.__new__(Tensor)
+        _init(t, arr, requires_grad)
+        return t
+
+    # ---- basic properties ----
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def dtype(self):
+        return _dt.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return _CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def ndimension(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    def nelement(self):
+        return self._data.size
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def stride(self, dim=None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def _version_value(self):
+        return self._version[0]
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0]
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __hash__(self):
+        return id(self)
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    # ---- conversion to Python / numpy ----
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def numpy(self, *, force=False):
+        """The ndarray behind this tensor (shared memory). Raises for a tensor that requires grad, as torch."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        if dtype is not None and np.dtype(dtype) != arr.dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def __dlpack__(self, *args, **kwargs):
+        if self.requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.")
+        new = type(self).__new__(type(self))
+        _init(new, self._data.copy(), self.requires_grad)
+        if self.grad is not None:
+            new.grad = Tensor._make(self.grad._data.copy())
+        memo[id(self)] = new
+        return new
+
+    # ---- autograd ----
+    def requires_grad_(self, requires_grad=True):
+        if not requires_grad and not self.is_leaf:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                               "computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd.engine import backward
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def retain_grad(self):
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return
+        import weakref
+        node = self.grad_fn
+        if getattr(node, "_retained", None) is None:
+            node._retained = {}
+        node._retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        r = getattr(self.grad_fn, "_retained", None) if self.grad_fn is not None else None
+        return bool(r) and self._output_nr in r
+
+    def detach(self):
+        """A tensor sharing storage and version counter, outside the graph."""
+        t = Tensor._make(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        if self._base is not None and self._base.requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        """The same storage, outside the graph and with its own version counter (torch's .data)."""
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self._data.ndim)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    # ---- device / dtype movement ----
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(other): a new tensor only when something changes."""
+        dtype = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (_dt.dtype, type)) and not isinstance(a, str):
+                dtype = a
+            else:
+                dev = a
+        _check_device(dev)
+        out = self if dtype is None else self.type(_dt.to_dtype(dtype))
+        return out.clone() if copy and out is self else out
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        raise RuntimeError("fastnn tensors live on the CPU in this version (CUDA kernels exist only as a "
+                           "building block so far)")
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return "fastnn." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+                                "int32": "IntTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}.get(
+                                    self.dtype.name, self.dtype.name)
+        return _ops().to_dtype(self, _dt.to_dtype(dtype))
+
+    def type_as(self, other):
+        return self.type(other.dtype)
+
+    def float(self):
+        return self.type(_dt.float32)
+
+    def double(self):
+        return self.type(_dt.float64)
+
+    def half(self):
+        return self.type(_dt.float16)
+
+    def long(self):
+        return self.type(_dt.int64)
+
+    def int(self):
+        return self.type(_dt.int32)
+
+    def short(self):
+        return self.type(_dt.int16)
+
+    def byte(self):
+        return self.type(_dt.uint8)
+
+    def char(self):
+        return self.type(_dt.int8)
+
+    def bool(self):
+        return self.type(_dt.bool_)
+
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        from .creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        from .creation import zeros
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        from .creation import ones
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        from .creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        from .creation import empty
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _init(t, arr, requires_grad):
+    t._data = arr
+    t.requires_grad = requires_grad
+    t.grad = None
+    t.grad_fn = None
+    t._output_nr = 0
+    t._version = [0]
+    t._base = None
+
+
+def _rebuild(arr, requires_grad):
+    return Tensor._make(arr.copy(), requires_grad)
+
+
+def _wrap_dim(dim, ndim):
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+_OPS = None
+
+
+def _ops():
+    global _OPS
+    if _OPS is None:
+        from . import ops
+        _OPS = ops
+    return _OPS
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
