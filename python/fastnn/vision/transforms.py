@@ -167,8 +167,8 @@ class Lambda:
 
 
 def _batch_steps(transform):
-    """The batch functions equivalent to `transform` sample by sample, or None if one step is not batchable.
-    Only our own classes (or subclasses that keep their __call__) qualify."""
+    """The steps equivalent to `transform` sample by sample, as (kind, batch function, parameters), or
+    None if one step is not batchable. Only our own classes (or subclasses keeping their __call__) qualify."""
     if transform is None:
         return []
     cls = type(transform)
@@ -181,37 +181,65 @@ def _batch_steps(transform):
             steps += s
         return steps
     if isinstance(transform, ToTensor) and cls.__call__ is ToTensor.__call__:
-        return [("totensor", ToTensor.batch)]
+        return [("totensor", ToTensor.batch, None)]
     if isinstance(transform, Normalize) and cls.__call__ is Normalize.__call__:
-        return [("normalize", transform.batch)]
+        return [("normalize", transform.batch, (_freeze(transform.mean), _freeze(transform.std)))]
     return None
 
 
-def batch_transform(transform, images):
-    """Apply `transform` to a uint8 batch (B x H x W numpy array) as if to each image (a uint8 H x W tensor)
-    and stack the results; None if the transform cannot be batched (the caller then goes sample by sample).
+def _freeze(values):
+    return tuple(np.ravel(np.asarray(_as_array(values), dtype=np.float64)).tolist())
 
-    Returns a numpy array (the stacked transformed images).
+
+_tables = {}  # (channels, step kinds and parameters) -> C x 256 table, or None if the chain fails on it
+
+
+def _lookup_table(steps, channels):
+    """The chain evaluated on the 256 byte values of each channel (same float32 ops as per sample)."""
+    key = (channels, tuple((kind, params) for kind, _, params in steps))
+    try:
+        return _tables[key]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable parameters: no caching
+        key = None
+    ramp = np.arange(256, dtype=np.uint8).reshape(1, 1, 256)
+    if channels:
+        ramp = np.repeat(ramp[..., None], channels, axis=3)
+    table = ramp
+    try:
+        for _, fn, _ in steps:
+            table = fn(table)
+        table = np.ascontiguousarray(table[0, :, 0, :])  # C x 256
+    except (RuntimeError, ValueError, TypeError):
+        table = None  # e.g. a channel-count mismatch: the per-sample path raises torchvision's exact error
+    if key is not None:
+        if len(_tables) > 64:
+            _tables.clear()
+        _tables[key] = table
+    return table
+
+
+def batch_transform(transform, images):
+    """Apply `transform` to a uint8 batch (B x H x W or B x H x W x C numpy array) as if to each image and
+    stack the results (a numpy array); None if the transform cannot be batched (the caller then goes
+    sample by sample).
     """
     steps = _batch_steps(transform)
     if steps is None:
         return None
     if not steps:
         return images
-    if steps[0][0] != "totensor" or any(k == "totensor" for k, _ in steps[1:]) or images.dtype != np.uint8:
+    if steps[0][0] != "totensor" or any(k == "totensor" for k, _, _ in steps[1:]) or images.dtype != np.uint8:
         return None  # e.g. Normalize straight on uint8 raises per sample: let the per-sample path raise it
-    # Evaluate the whole chain on the 256 byte values (one 1 x 256 image per channel), then look up.
-    ramp = np.arange(256, dtype=np.uint8).reshape(1, 1, 256) if images.ndim == 3 else \
-        np.repeat(np.arange(256, dtype=np.uint8).reshape(1, 1, 256, 1), images.shape[3], axis=3)
-    table = ramp
-    try:
-        for _, fn in steps:
-            table = fn(table)
-    except (RuntimeError, ValueError, TypeError):
-        return None  # e.g. a channel-count mismatch: the per-sample path raises torchvision's exact error
-    table = table[0, :, 0, :]  # C x 256
+    channels = images.shape[3] if images.ndim == 4 else 0
+    table = _lookup_table(steps, channels)
+    if table is None:
+        return None
     if images.ndim == 3:
         if table.shape[0] != 1:
             return None
         return table[0].take(images)[:, None]
-    return np.stack([table[c].take(images[..., c]) for c in range(table.shape[0])], axis=1)
+    if table.shape[0] != channels:
+        return None
+    return np.stack([table[c].take(images[..., c]) for c in range(channels)], axis=1)

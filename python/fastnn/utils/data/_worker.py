@@ -83,7 +83,7 @@ class _Packed:
 def pack(obj):
     """Replace fastnn tensors by picklable numpy wrappers, recursively through tuples, lists and dicts."""
     if fastnn.is_tensor(obj):
-        return _Packed(np.asarray(obj.numpy()))
+        return _Packed(obj.numpy(force=True))
     if type(obj) in (list, tuple):
         return type(obj)(pack(o) for o in obj)
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):
@@ -110,7 +110,7 @@ def numpy_seed(base_seed, worker_id):
 
 
 def worker_loop(make_fetcher, dataset, index_queue, result_queue, base_seed, init_fn, worker_id,
-                num_workers):
+                num_workers, done):
     """Body of one worker process; ends on None, or when the main process is gone."""
     global _worker_info
     try:
@@ -133,11 +133,11 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, base_seed, ini
             try:
                 task = index_queue.get(timeout=_POLL_S)
             except queue.Empty:
-                if parent is not None and not parent.is_alive():
-                    return
+                if done.is_set() or (parent is not None and not parent.is_alive()):
+                    break
                 continue
-            if task is None:
-                return
+            if task is None or done.is_set():
+                break
             if isinstance(task, ResumeIteration):
                 try:
                     fetcher = make_fetcher(dataset)
@@ -159,3 +159,6 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, base_seed, ini
             del data
     except KeyboardInterrupt:
         pass
+    # Results nobody will read must not keep this process alive (its queue thread flushing a full pipe).
+    result_queue.cancel_join_thread()
+    result_queue.close()

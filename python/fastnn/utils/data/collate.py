@@ -28,10 +28,7 @@ def _torch_tensor_type():
 
 
 def _tensor_numpy(t):
-    try:
-        return t.numpy()
-    except Exception:  # e.g. requires_grad: read the data without the graph
-        return t.detach().numpy()
+    return t.numpy(force=True)  # the data, even of a tensor that requires grad (a batch carries no graph)
 
 
 def _stack_arrays(arrays):

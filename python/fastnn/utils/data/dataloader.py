@@ -4,6 +4,7 @@ import itertools
 import multiprocessing
 import queue
 import warnings
+import weakref
 
 import numpy as np
 
@@ -221,18 +222,22 @@ class _MultiProcessIter(_BaseIter):
         self._persistent = loader.persistent_workers
         self._prefetch = loader.prefetch_factor * n
         self._result_queue = ctx.Queue()
+        self._done = ctx.Event()
         self._index_queues, self._workers = [], []
-        self._shutdown = False
         make_fetcher = loader._fetcher_factory()
         for wid in range(n):
             iq = ctx.Queue()
             iq.cancel_join_thread()
             w = ctx.Process(target=_worker.worker_loop,
                             args=(make_fetcher, loader.dataset, iq, self._result_queue, self._base_seed,
-                                  loader.worker_init_fn, wid, n), daemon=True)
+                                  loader.worker_init_fn, wid, n, self._done), daemon=True)
             w.start()
             self._index_queues.append(iq)
             self._workers.append(w)
+        # Runs once: on exhaustion, error, garbage collection (it holds the queues, not self, so they are
+        # still open when it runs) or interpreter exit.
+        self._shutdown_workers = weakref.finalize(self, _shutdown, self._workers, self._index_queues,
+                                                  self._result_queue, self._done)
         self._reset(loader, first=True)
 
     def _reset(self, loader, first=False):
@@ -326,26 +331,21 @@ class _MultiProcessIter(_BaseIter):
         self._num_yielded += 1
         return _worker.unpack(data)
 
-    def _shutdown_workers(self):
-        if self._shutdown:
-            return
-        self._shutdown = True
-        for iq in self._index_queues:
-            try:
-                iq.put(None)
-            except (OSError, ValueError):
-                pass
-        for w in self._workers:
-            w.join(timeout=5)
-            if w.is_alive():
-                w.terminate()
-                w.join(timeout=1)
-        for q in self._index_queues + [self._result_queue]:
-            q.cancel_join_thread()
-            q.close()
 
-    def __del__(self):
+
+def _shutdown(workers, index_queues, result_queue, done):
+    """Stop the workers (they also poll `done`), reap them, close the queues."""
+    done.set()
+    for iq in index_queues:
         try:
-            self._shutdown_workers()
-        except Exception:
+            iq.put(None)
+        except (OSError, ValueError):
             pass
+    for w in workers:
+        w.join(timeout=5)
+        if w.is_alive():
+            w.terminate()
+            w.join(timeout=1)
+    for q in index_queues + [result_queue]:
+        q.cancel_join_thread()
+        q.close()

@@ -91,7 +91,7 @@ class TensorDataset(Dataset):
         if idx.size and (idx.min() < -n or idx.max() >= n):
             bad = idx[(idx < -n) | (idx >= n)][0]
             raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
-        arrays = [t.numpy() for t in self.tensors]
+        arrays = [t.numpy(force=True) for t in self.tensors]
         collated = [fastnn.from_numpy(np.ascontiguousarray(a[idx])) for a in arrays]
         return CollatedBatch(collated, len(idx), lambda i: self[int(idx[i])])
 
