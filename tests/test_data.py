@@ -102,14 +102,21 @@ def test_mnist_fast_path_equals_generic_path(mnist_test, batch_size, shuffle, dr
                                 transforms.Compose([transforms.ToTensor(), transforms.Lambda(lambda x: x * 2)])])
 def test_mnist_transforms_fast_and_generic(mnist_root, tf):
     ds = datasets.MNIST(mnist_root, train=False, transform=tf)
-    idx = [5, 9999, 0, 17, 5]
+    idx = [5, 9999, 0, 17, 5, -1, -10000]
     got = default_collate(ds.__getitems__(idx))
     want = default_collate([ds[i] for i in idx])
     _assert_same_batches([got], [want])
+    strided = datasets.MNIST(mnist_root, train=False, transform=tf)
+    strided.data = fastnn.from_numpy(strided.data.numpy()[::2])  # not C-contiguous: the numpy batch path
+    strided.targets = strided.targets[:5000]
+    sidx = [5, 4999, 0, 17, -1]
+    _assert_same_batches([default_collate(strided.__getitems__(sidx))],
+                         [default_collate([strided[i] for i in sidx])])
     if tf is None:
-        assert got[0].dtype == fastnn.uint8 and got[0].shape == (5, 28, 28)
-    with pytest.raises(IndexError):
-        ds.__getitems__([0, 10000])
+        assert got[0].dtype == fastnn.uint8 and got[0].shape == (7, 28, 28)
+    for bad in ([0, 10000], [-10001]):
+        with pytest.raises(IndexError):
+            ds.__getitems__(bad)
 
 
 def test_custom_collate_sees_plain_samples(mnist_test):

@@ -14,7 +14,8 @@
 // X(name, return type, parameter list). Contract of each kernel: see the comment at its definition.
 #define FASTNN_CPU_KERNELS(X)                                                                   \
   X(relu_forward, void, (const float* x, float* y, int64_t n))                                  \
-  X(relu_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))
+  X(relu_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))                   \
+  X(gather_lut_u8, void, (const uint8_t* src, int64_t row_len, const int64_t* idx, int64_t n_idx, const float* table, float* out))
 
 namespace fastnn::cpu {
 

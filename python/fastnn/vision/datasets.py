@@ -13,11 +13,12 @@ import os
 import numpy as np
 
 import fastnn
+from fastnn import _C
 
 from ..utils.data.dataset import CollatedBatch, Dataset
 from . import _download
 from ._idx import IDXError, read_idx
-from .transforms import batch_transform
+from .transforms import IDENTITY, batch_transform, uint8_table
 
 __all__ = ["MNIST", "FashionMNIST", "IDXError"]
 
@@ -132,11 +133,25 @@ class MNIST(Dataset):
         """A whole batch: one gather, one vectorised transform; falls back to per-item when it must."""
         if self.target_transform is not None:
             return [self[i] for i in indices]
-        idx = np.asarray(indices, dtype=np.int64)
-        images = self._data[idx]  # IndexError for out-of-range indices, as __getitem__
-        out = batch_transform(self.transform, images)
-        if out is None:
-            return [self[i] for i in indices]
+        data = self._data
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if idx.size and idx.min() < 0:
+            idx = np.where(idx < 0, idx + data.shape[0], idx)
+        table = uint8_table(self.transform) if data.ndim == 3 else None
+        if table is IDENTITY:
+            out = data[idx]  # IndexError for out-of-range indices, as __getitem__
+        elif table is not None and data.dtype == np.uint8 and data.flags.c_contiguous:
+            # one pass in C++: gather the rows and map every byte through the transform's table
+            out = np.empty((idx.size,) + data.shape[1:], dtype=table.dtype)
+            if table.dtype == np.float32:
+                _C.gather_lut_u8(data, idx, table[0], out)
+            else:
+                out[...] = table[0].take(data[idx])
+            out = out[:, None]
+        else:
+            out = batch_transform(self.transform, data[idx])
+            if out is None:
+                return [self[i] for i in indices]
         collated = [fastnn.from_numpy(out), fastnn.from_numpy(self._targets[idx])]
         return CollatedBatch(collated, len(idx), lambda i: self[int(idx[i])])
 

@@ -11,7 +11,7 @@ import numpy as np
 
 import fastnn
 
-__all__ = ["Compose", "ToTensor", "Normalize", "Lambda", "batch_transform"]
+__all__ = ["Compose", "ToTensor", "Normalize", "Lambda", "batch_transform", "uint8_table"]
 
 
 def _as_array(x):
@@ -188,7 +188,13 @@ def _batch_steps(transform):
 
 
 def _freeze(values):
-    return tuple(np.ravel(np.asarray(_as_array(values), dtype=np.float64)).tolist())
+    """A hashable snapshot of mean/std (cheap for the usual tuple of floats)."""
+    if type(values) is tuple and all(type(v) is float for v in values):
+        return values
+    if type(values) is float:
+        return (values, "scalar")
+    a = np.asarray(_as_array(values), dtype=np.float64)
+    return (tuple(np.ravel(a).tolist()), a.shape)
 
 
 _tables = {}  # (channels, step kinds and parameters) -> C x 256 table, or None if the chain fails on it
@@ -220,26 +226,37 @@ def _lookup_table(steps, channels):
     return table
 
 
+def uint8_table(transform, channels=0):
+    """How `transform` maps uint8 images (H x W if channels == 0, else H x W x channels) batched:
+    None when it cannot be batched, IDENTITY when there is no transform, else the C x 256 float table with
+    out[c] = table[c][byte] that equals applying the transform to each image."""
+    steps = _batch_steps(transform)
+    if steps is None:
+        return None
+    if not steps:
+        return IDENTITY
+    if steps[0][0] != "totensor" or any(k == "totensor" for k, _, _ in steps[1:]):
+        return None  # e.g. Normalize straight on uint8 raises per sample: let the per-sample path raise it
+    table = _lookup_table(steps, channels)
+    if table is None or table.shape[0] != max(channels, 1):
+        return None
+    return table
+
+
+IDENTITY = "identity"
+
+
 def batch_transform(transform, images):
     """Apply `transform` to a uint8 batch (B x H x W or B x H x W x C numpy array) as if to each image and
     stack the results (a numpy array); None if the transform cannot be batched (the caller then goes
     sample by sample).
     """
-    steps = _batch_steps(transform)
-    if steps is None:
+    if images.dtype != np.uint8:
         return None
-    if not steps:
-        return images
-    if steps[0][0] != "totensor" or any(k == "totensor" for k, _, _ in steps[1:]) or images.dtype != np.uint8:
-        return None  # e.g. Normalize straight on uint8 raises per sample: let the per-sample path raise it
     channels = images.shape[3] if images.ndim == 4 else 0
-    table = _lookup_table(steps, channels)
-    if table is None:
-        return None
+    table = uint8_table(transform, channels)
+    if table is None or table is IDENTITY:
+        return images if table is IDENTITY else None
     if images.ndim == 3:
-        if table.shape[0] != 1:
-            return None
         return table[0].take(images)[:, None]
-    if table.shape[0] != channels:
-        return None
     return np.stack([table[c].take(images[..., c]) for c in range(channels)], axis=1)

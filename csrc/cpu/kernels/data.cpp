@@ -1,0 +1,36 @@
+// Data loading: gather rows of a uint8 dataset and map each byte through a 256-entry float32 table.
+#include "cpu/kernels.h"
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace fastnn::cpu::FASTNN_ISA_NS {
+
+static const int64_t kGatherParallelThreshold = 1 << 18;  // output elements; a batch of 64 MNIST images is 50k
+
+// out[b * row_len + j] = table[src[idx[b] * row_len + j]] for b < n_idx, j < row_len.
+// src: C-contiguous uint8 rows (row_len bytes each); idx: n_idx row numbers, already checked in range by the
+// caller; table: 256 floats; out: n_idx * row_len floats, C-contiguous. Rows are independent: any split
+// over threads gives the same bytes.
+void gather_lut_u8(const uint8_t* src, int64_t row_len, const int64_t* idx, int64_t n_idx, const float* table,
+                   float* out) {
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (n_idx * row_len >= kGatherParallelThreshold)
+  for (int64_t b = 0; b < n_idx; ++b) {
+    const uint8_t* s = src + idx[b] * row_len;
+    float* o = out + b * row_len;
+    int64_t j = 0;
+#if defined(__AVX2__)
+    for (; j + 16 <= row_len; j += 16) {
+      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+      __m256i lo = _mm256_cvtepu8_epi32(bytes);
+      __m256i hi = _mm256_cvtepu8_epi32(_mm_srli_si128(bytes, 8));
+      _mm256_storeu_ps(o + j, _mm256_i32gather_ps(table, lo, 4));
+      _mm256_storeu_ps(o + j + 8, _mm256_i32gather_ps(table, hi, 4));
+    }
+#endif
+    for (; j < row_len; ++j) o[j] = table[s[j]];
+  }
+}
+
+}  // namespace fastnn::cpu::FASTNN_ISA_NS
