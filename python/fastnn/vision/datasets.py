@@ -135,11 +135,15 @@ class MNIST(Dataset):
             return [self[i] for i in indices]
         data = self._data
         idx = np.asarray(indices, dtype=np.int64).reshape(-1)
-        if idx.size and idx.min() < 0:
-            idx = np.where(idx < 0, idx + data.shape[0], idx)
+        n = data.shape[0]
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            bad = idx[(idx < -n) | (idx >= n)]
+            if bad.size:
+                raise IndexError(f"index {int(bad[0])} is out of bounds for dimension 0 with size {n}")
+            idx = np.where(idx < 0, idx + n, idx)
         table = uint8_table(self.transform) if data.ndim == 3 else None
         if table is IDENTITY:
-            out = data[idx]  # IndexError for out-of-range indices, as __getitem__
+            out = data[idx]
         elif table is not None and data.dtype == np.uint8 and data.flags.c_contiguous:
             # one pass in C++: gather the rows and map every byte through the transform's table
             out = np.empty((idx.size,) + data.shape[1:], dtype=table.dtype)
