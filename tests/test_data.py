@@ -440,3 +440,31 @@ def test_collate_errors_and_fastnn_tensors():
     assert out.shape == (2, 2, 2) and not out.requires_grad
     np.testing.assert_array_equal(out.numpy()[1], np.full((2, 2), 2.0, np.float32))
     assert default_collate(["a", "b"]) == ["a", "b"]
+
+
+class Slow(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        if i == 2:
+            import time
+            time.sleep(1.0)
+        return i
+
+
+def test_worker_timeout_and_spawn_context():
+    it = iter(DataLoader(Slow(), batch_size=2, num_workers=1, timeout=0.2))
+    assert next(it).numpy().tolist() == [0, 1]
+    with pytest.raises(RuntimeError, match="DataLoader timed out after 0.2 seconds"):
+        next(it)
+    del it
+    out = [b[0].numpy().tolist() for b in DataLoader(_int_dataset(9), batch_size=4, num_workers=2,
+                                                      multiprocessing_context="spawn")]
+    assert out == [[0, 1, 2, 3], [4, 5, 6, 7], [8]]
+
+
+def test_pin_memory_warns_and_still_works():
+    with pytest.warns(UserWarning, match="pin_memory"):
+        loader = DataLoader(_int_dataset(3), batch_size=2, pin_memory=True)
+    assert [b[0].numpy().tolist() for b in loader] == [[0, 1], [2]]
