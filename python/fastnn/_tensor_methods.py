@@ -24,7 +24,7 @@ _SAME_NAME = [
     "argsort", "cumsum", "all", "any", "count_nonzero",
     "view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
     "transpose", "t", "expand", "expand_as", "repeat", "clone", "contiguous", "chunk", "split", "unbind", "narrow",
-    "flip", "gather", "index_select", "masked_fill", "nonzero", "matmul", "mm", "bmm", "dot", "mv", "outer",
+    "flip", "movedim", "gather", "index_select", "masked_fill", "nonzero", "matmul", "mm", "bmm", "dot", "mv", "outer",
     "relu", "sigmoid", "tanh", "softmax", "log_softmax",
 ]
 for _name in _SAME_NAME:

@@ -68,7 +68,7 @@ class Function:
         self.materialize_grads = bool(value)
 
     def name(self):
-        n = type(self).__name__
+        n = getattr(self, "_node_name", None) or type(self).__name__
         return n + ("Backward0" if self._internal else "Backward")
 
     def __repr__(self):

@@ -5,7 +5,7 @@ from .pointwise import (abs, add, allclose, bitwise_and, bitwise_not, bitwise_or
                         pow, reciprocal, round, rsqrt, rsub, sign, sin, sqrt, square, sub, to_dtype, where)
 from .reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumsum, max, mean, min,
                         norm, prod, sort, std, sum, topk, var)
-from .shape import (broadcast_to, cat, chunk, clone, contiguous, expand, expand_as, flatten, flip, hstack, narrow,
+from .shape import (broadcast_to, cat, chunk, clone, contiguous, expand, expand_as, flatten, flip, hstack, movedim, narrow,
                     permute, repeat, reshape, reshape_as, split, squeeze, stack, t, transpose, unbind, unflatten,
                     unsqueeze, view, view_as, vstack)
 from .indexing import gather, getitem, index_select, masked_fill, nonzero, one_hot, scatter, setitem

@@ -390,3 +390,13 @@ class _Flip(Function):
 def flip(x, dims):
     dims = tuple(wrap_dim(d, x._data.ndim) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
     return _Flip.apply(x, dims)
+
+
+def movedim(x, source, destination):
+    nd = x._data.ndim
+    src = [wrap_dim(d, nd) for d in (source if isinstance(source, (tuple, list)) else (source,))]
+    dst = [wrap_dim(d, nd) for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    order = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(x, *order)

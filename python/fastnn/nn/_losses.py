@@ -1,0 +1,281 @@
+"""Loss functions (functional forms). cross_entropy on class indices runs as one fused C++ kernel (log-softmax,
+pick, and the gradient softmax - onehot in one pass); the other cases compose differentiable ops."""
+import numpy as np
+
+from ..autograd.function import Function
+from ..backend import cpu as K
+from ..ops import log_softmax, where
+from ..tensor import Tensor
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduction(size_average, reduce, reduction):
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        return ("mean" if size_average else "sum") if reduce else "none"
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _check_class_targets(input, target, name):
+    if target.dtype.is_floating_point or target.dtype.name == "bool":
+        raise RuntimeError(f"expected scalar type Long but found {_tname(target.dtype)}")
+    if input._data.ndim >= 2 and target._data.ndim >= 1 and input._data.shape[0] != target._data.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
+                         f"({target._data.shape[0]}).")
+    expected = input._data.shape[:1] + input._data.shape[2:] if input._data.ndim >= 2 else ()
+    if target._data.shape != expected:
+        raise RuntimeError(f"{name}: expected target of shape {list(expected)} for input of shape "
+                           f"{list(input.shape)}, got {list(target.shape)}")
+
+
+def _tname(dt):
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte",
+            "bool": "Bool"}.get(dt.name, dt.name)
+
+
+def _check_range(t, n_classes, ignore_index):
+    bad = (t < 0) | (t >= n_classes)
+    if ignore_index is not None:
+        bad &= t != ignore_index
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+
+
+def _as_rows(input, target):
+    """(N, C, d1, ...) with targets (N, d1, ...) -> (N*d1*..., C) rows and flat targets."""
+    if input._data.ndim == 1:
+        return input.unsqueeze(0), target.reshape(1)
+    if input._data.ndim == 2:
+        return input, target
+    c = input._data.shape[1]
+    return input.movedim(1, -1).reshape(-1, c), target.reshape(-1)
+
+
+# ---------------------------------------------------------------- NLL
+class _NLL(Function):
+    _internal = True
+    _node_name = "NllLoss"
+
+    @staticmethod
+    def forward(ctx, input, target, weight, ignore_index, reduction):
+        x, t = input._data, target._data
+        n, c = x.shape
+        valid = t != ignore_index
+        tc = np.where(valid, t, 0)
+        w = weight._data[tc] if weight is not None else np.ones(n, dtype=x.dtype)
+        w = (w * valid).astype(x.dtype, copy=False)
+        rows = np.arange(n)
+        losses = -x[rows, tc] * w
+        ctx.rows, ctx.tc, ctx.w, ctx.shape, ctx.reduction = rows, tc, w, x.shape, reduction
+        if reduction == "none":
+            return losses
+        if reduction == "sum":
+            return np.asarray(losses.sum(dtype=x.dtype))
+        ctx.denom = w.sum(dtype=x.dtype)
+        return np.asarray(losses.sum(dtype=x.dtype) / ctx.denom)
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        scale = g if ctx.reduction == "none" else (g / ctx.denom if ctx.reduction == "mean" else g)
+        gx[ctx.rows, ctx.tc] = -ctx.w * scale
+        return gx, None, None, None, None
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log likelihood of class indices given log-probabilities (N, C) or (N, C, d1, ...)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_class_targets(input, target, "nll_loss")
+    c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
+    _check_range(target._data, c, ignore_index)
+    x, t = _as_rows(input, target)
+    out = _NLL.apply(x, t, weight, ignore_index, reduction)
+    if reduction == "none" and input._data.ndim != 2:
+        out = out.reshape(target.shape)
+    return out
+
+
+# ---------------------------------------------------------------- cross-entropy
+class _FusedCrossEntropy(Function):
+    """Mean/sum/none cross-entropy of (N, C) logits with class indices; dlogits from the same kernel pass."""
+
+    _internal = True
+    _node_name = "NllLoss"
+
+    @staticmethod
+    def forward(ctx, logits, target, reduction):
+        losses, d = K.cross_entropy(_c(logits._data), _c(target._data))
+        ctx.d, ctx.reduction = d, reduction
+        if reduction == "none":
+            return losses
+        total = losses.sum(dtype=losses.dtype)
+        if reduction == "sum":
+            return np.asarray(total)
+        return np.asarray(total / losses.dtype.type(max(losses.shape[0], 0)))
+
+    @staticmethod
+    def backward(ctx, g):
+        d = ctx.d
+        if ctx.reduction == "none":
+            return d * g[:, None], None, None
+        scale = g / d.shape[0] if ctx.reduction == "mean" else g
+        return d * scale, None, None
+
+
+def _c(a):
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy of logits with class indices (N,) or class probabilities (same shape as input)."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if target.dtype.is_floating_point:
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    _check_class_targets(input, target, "cross_entropy")
+    c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
+    t = target._data
+    _check_range(t, c, ignore_index)
+    if (input._data.ndim == 2 and weight is None and label_smoothing == 0.0 and input.dtype.is_floating_point
+            and not (t == ignore_index).any() and input._data.shape[0] > 0):
+        return _FusedCrossEntropy.apply(input, target, reduction)
+    logp = log_softmax(input, 1 if input._data.ndim >= 2 else 0)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing == 0.0:
+        return nll
+    return _label_smoothing(logp, target, weight, ignore_index, reduction, label_smoothing, nll, c)
+
+
+def _label_smoothing(logp, target, weight, ignore_index, reduction, eps, nll, c):
+    cdim = 1 if logp._data.ndim >= 2 else 0
+    if weight is not None:
+        wshape = [1] * logp._data.ndim
+        wshape[cdim] = c
+        smooth = -(logp * weight.reshape(wshape)).sum(cdim)
+    else:
+        smooth = -logp.sum(cdim)
+    ignore = Tensor._make(target._data == ignore_index)
+    smooth = smooth.masked_fill(ignore, 0.0)
+    if reduction == "mean":
+        valid = target._data[target._data != ignore_index]
+        denom = weight._data[valid].sum() if weight is not None else valid.size
+        smooth = smooth.sum() / float(denom)
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - eps) + smooth * (eps / c)
+
+
+def _cross_entropy_probs(input, target, weight, reduction, eps):
+    if target.shape != input.shape:
+        raise RuntimeError(f"cross_entropy: target of shape {list(target.shape)} does not match input of shape "
+                           f"{list(input.shape)} (class probabilities must have the input's shape)")
+    cdim = 1 if input._data.ndim >= 2 else 0
+    c = input._data.shape[cdim]
+    if eps > 0:
+        target = target * (1 - eps) + eps / c
+    logp = log_softmax(input, cdim)
+    prod = logp * target
+    if weight is not None:
+        wshape = [1] * input._data.ndim
+        wshape[cdim] = c
+        prod = prod * weight.reshape(wshape)
+    loss = -prod.sum(cdim)
+    if reduction == "mean":
+        n = input._data.size // c
+        return loss.sum() / n
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------- regression and binary losses
+def _check_same_size(input, target, name):
+    if input.shape != target.shape:
+        import warnings
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+                      "same size.", stacklevel=3)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_same_size(input, target, "mse_loss")
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    _check_same_size(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    reduction = _reduction(size_average, reduce, reduction)
+    d = (input - target).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    d = (input - target).abs()
+    return _reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    reduction = _reduction(size_average, reduce, reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        tv = target._data
+        safe_log = Tensor._make(np.log(np.where(tv > 0, tv, 1)).astype(tv.dtype))
+        loss = target * (safe_log - input)
+    if reduction == "batchmean":
+        return loss.sum() / input._data.shape[0]
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    x = input._data
+    if x.size and (x.min() < 0 or x.max() > 1 or np.isnan(x).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    log_x = input.log().clamp(min=-100)
+    log_1mx = (1 - input).log().clamp(min=-100)
+    loss = -(target * log_x + (1 - target) * log_1mx)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    # (1 - t) x + lw * (log(1 + exp(-|x|)) + max(-x, 0)), lw = 1 + (pos_weight - 1) t: stable for any x
+    softplus_neg = (-input.abs()).exp().log1p() + (-input).clamp(min=0)
+    if pos_weight is not None:
+        lw = (pos_weight - 1) * target + 1
+        loss = (1 - target) * input + lw * softplus_neg
+    else:
+        loss = (1 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
