@@ -227,6 +227,13 @@ def test_custom_function_saved_tensor_version_check():
         y.sum().backward()
 
 
+def test_gradcheck_non_contiguous_and_zero_d_inputs():
+    x = fastnn.tensor(rnd(3, 4)).t().detach().requires_grad_()
+    assert not x.is_contiguous()
+    assert gradcheck(lambda t: t.exp() * t[0], (x,))
+    assert gradcheck(lambda t: t * t, (fastnn.tensor(1.5, dtype=fastnn.float64, requires_grad=True),))
+
+
 def test_gradcheck_on_builtin_composition_and_multiple_inputs():
     a = fastnn.tensor(rnd(3, 4), requires_grad=True)
     b = fastnn.tensor(rnd(4, 2, seed=1), requires_grad=True)
