@@ -97,7 +97,7 @@ def _unary_inplace(name):
             inplace.check_leaf(self)
             inplace.write(self, op(self, *args, **kwargs)._data)
             return self
-        return inplace.apply_inplace(self, lambda: op(self, *args, **kwargs))
+        return inplace.apply_inplace(self, lambda s: op(s, *args, **kwargs))
     fn.__name__ = name + "_"
     return fn
 
@@ -170,7 +170,7 @@ def copy_(self, src, non_blocking=False):
         np.copyto(self._data, src._data, casting="unsafe")
         self._version[0] += 1
         return self
-    return inplace.apply_inplace(self, lambda: ops.add(ops.mul(self, 0), src.to(self.dtype)))
+    return inplace.apply_inplace(self, lambda s: ops.add(ops.mul(s, 0), src.to(self.dtype)))
 
 
 def resize_(self, *sizes):

@@ -10,22 +10,23 @@ class GradcheckError(RuntimeError):
 
 
 def _as_tuple(x):
+    if isinstance(x, list):  # torch accepts a list of inputs too
+        return tuple(x)
     return x if isinstance(x, tuple) else (x,)
 
 
 def _numerical_jacobian(fn, inputs, idx, eps):
     """d(flattened outputs)/d(inputs[idx]) by central differences: shape (numel_in, numel_out)."""
-    x = inputs[idx]
-    flat = x._data.reshape(-1)  # a view: perturb in place
+    arr = inputs[idx]._data  # perturbed in place, element by element in C order (any strides)
     cols = []
     with grad_mode.no_grad():
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
+        for j in np.ndindex(arr.shape):
+            orig = arr[j]
+            arr[j] = orig + eps
             plus = np.concatenate([o._data.reshape(-1).astype(np.float64) for o in _as_tuple(fn(*inputs))])
-            flat[j] = orig - eps
+            arr[j] = orig - eps
             minus = np.concatenate([o._data.reshape(-1).astype(np.float64) for o in _as_tuple(fn(*inputs))])
-            flat[j] = orig
+            arr[j] = orig
             cols.append((plus - minus) / (2 * eps))
     return np.stack(cols) if cols else np.zeros((0, 0))
 

@@ -31,6 +31,9 @@ def result_dtype(a, b):
         if a_dim != b_dim:
             return da if a_dim else db
         return _dt.promote(da, db)
+    if not ta and not tb:  # two Python numbers: the wider category, as torch.where(c, 1, 2.0)
+        c = max(scalar_category(a), scalar_category(b))
+        return (_dt.bool_, _dt.int64, _dt.get_default_dtype())[c]
     t, s = (a, b) if ta else (b, a)
     sc, tc = scalar_category(s), t.dtype._category
     if sc <= tc:
@@ -73,12 +76,13 @@ def broadcast_shapes(a, b):
     pa = (1,) * (n - len(a)) + tuple(a)
     pb = (1,) * (n - len(b)) + tuple(b)
     out = []
-    for i, (x, y) in enumerate(zip(pa, pb)):
+    for i in reversed(range(n)):  # torch reports the last mismatching dim
+        x, y = pa[i], pb[i]
         if x != y and x != 1 and y != 1:
             raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                               f"non-singleton dimension {i}")
+                               f"non-singleton dimension {i} (shapes {list(a)} and {list(b)})")
         out.append(y if x == 1 else x)
-    return tuple(out)
+    return tuple(reversed(out))
 
 
 def normalize_dims(dim, ndim):

@@ -120,7 +120,7 @@ def setitem(x, key, value):
         return
     if isinstance(value, Tensor) and value.dtype is not x.dtype:
         value = value.to(x.dtype)
-    apply_inplace(x, lambda: IndexPut.apply(x, value, nkey))
+    apply_inplace(x, lambda s: IndexPut.apply(s, s if value is x else value, nkey))
 
 
 class Gather(Function):

@@ -23,12 +23,16 @@ def check_leaf(x):
 
 
 def apply_inplace(x, compute):
-    """Run compute() (an out-of-place op recording the graph), write its result into x, rebase x's history."""
+    """Run compute(src) (an out-of-place op recording the graph) on a snapshot of x, write its result into x,
+    rebase x's history. The snapshot (torch's original_self) keeps x's old values for a backward that needs
+    them, so a chain like h.mul_(3); h.clamp_(max=2) does not trip the version check."""
     check_leaf(x)
     if x._base is not None and (x._base.requires_grad or x.requires_grad):
         raise RuntimeError("fastnn does not support in-place operations that need autograd on a view of a tensor "
                            "that requires grad; use an out-of-place op (e.g. torch.where or cat) instead.")
-    result = compute()
+    src = Tensor._make(x._data.copy(), x.requires_grad)
+    src.grad_fn, src._output_nr = x.grad_fn, x._output_nr
+    result = compute(src)
     write(x, result._data)
     if result.requires_grad:
         x.grad_fn = result.grad_fn
@@ -71,4 +75,4 @@ def binary_inplace(x, other, op):
         x._version[0] += 1
         return x
     from . import pointwise
-    return apply_inplace(x, lambda: getattr(pointwise, op)(x, other))
+    return apply_inplace(x, lambda s: getattr(pointwise, op)(s, s if other is x else other))

@@ -454,7 +454,10 @@ def where(condition, input=None, other=None):
     if condition.dtype is not _dt.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype.name.capitalize()}")
-    a, b = _cast_operands(as_tensor_operand(input), as_tensor_operand(other))
+    a, b = as_tensor_operand(input), as_tensor_operand(other)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):  # where(c, 1.0, 0.0): the scalars' dtype
+        a = _scalar_tensor(a, None).to(result_dtype(a, b))
+    a, b = _cast_operands(a, b)
     return Where.apply(condition, a, b)
 
 

@@ -1,4 +1,5 @@
 """Reductions with autograd: sum, mean, prod, var/std, max/min (with indices), argmax/argmin, topk, norm."""
+import builtins
 import collections
 
 import numpy as np
@@ -121,7 +122,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         n *= input._data.shape[d]
     mu = mean(input, dims, keepdim=True)
     d = input - mu
-    return sum(d * d, dims, keepdim=keepdim) / max(n - correction, 0)
+    return sum(d * d, dims, keepdim=keepdim) / builtins.max(n - correction, 0)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):

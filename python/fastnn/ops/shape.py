@@ -21,8 +21,9 @@ def _parse_shape(args):
     return tuple(int(a) for a in args)
 
 
-def infer_shape(shape, numel):
-    """Resolve one -1 and check the element count, with torch's error message."""
+def infer_shape(shape, numel, src=None):
+    """Resolve one -1 and check the element count, with torch's error message (plus the source shape)."""
+    of = f" (a tensor of shape {list(src)})" if src is not None else ""
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
@@ -33,10 +34,10 @@ def infer_shape(shape, numel):
             known *= s
     if -1 in shape:
         if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}{of}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
     elif known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}{of}")
     return shape
 
 
@@ -51,8 +52,9 @@ class Reshape(Function):
         except ValueError:
             if view_only:
                 raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
-                                   "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") \
-                    from None
+                                   "dimension spans across two contiguous subspaces). Use .reshape(...) instead. "
+                                   f"(view {list(shape)} of a tensor of shape {list(x.shape)} and stride "
+                                   f"{list(x.stride())})") from None
             return np.reshape(x._data, shape)
 
     @staticmethod
@@ -65,12 +67,12 @@ def view(x, *shape):
         from .pointwise import to_dtype
         from .. import dtypes
         return x.type(dtypes.to_dtype(shape[0]))  # view(dtype): a cast here (fastnn does not reinterpret bits)
-    shape = infer_shape(_parse_shape(shape), x._data.size)
+    shape = infer_shape(_parse_shape(shape), x._data.size, x._data.shape)
     return _mark_view(Reshape.apply(x, shape, True), x)
 
 
 def reshape(x, *shape):
-    shape = infer_shape(_parse_shape(shape), x._data.size)
+    shape = infer_shape(_parse_shape(shape), x._data.size, x._data.shape)
     if shape == x._data.shape:
         return view(x, shape)
     out = Reshape.apply(x, shape, False)
