@@ -360,8 +360,9 @@ def test_deep_chain_backward_no_recursion_limit_and_linear_time():
     y.backward()  # iterative: no RecursionError
     large = time.perf_counter() - t0
     np.testing.assert_allclose(x.grad.numpy(), [1.0001 ** 100_000], rtol=1e-9)
-    small = sorted(_timed_backward(10_000) for _ in range(3))[1]
-    assert large < 15 * small, (small, large)  # linear, not quadratic (which would be ~100x)
+    small = min(_timed_backward(10_000) for _ in range(3))
+    # linear means ~10x; quadratic would be ~100x. The margin absorbs a shared, noisy machine.
+    assert large < 30 * small, (small, large)
 
 
 def test_deep_graph_frees_memory_after_backward():
