@@ -6,7 +6,9 @@ Math lives in fastnn.ops; the methods here are thin entry points with torch's na
 import numpy as np
 
 from . import dtypes as _dt
-from .autograd import grad_mode as _gm
+
+
+_new = object.__new__
 
 
 class Size(tuple):
@@ -91,8 +93,14 @@ class Tensor:
     @staticmethod
     def _make(arr, requires_grad=False):
         """Wrap an ndarray without copying (the hot path of every op)."""
-        t = object.__new__(Tensor)
-        _init(t, arr, requires_grad)
+        t = _new(Tensor)
+        t._data = arr
+        t.requires_grad = requires_grad
+        t.grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._version = [0]
+        t._base = None
         return t
 
     # ---- basic properties ----

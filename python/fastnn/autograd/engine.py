@@ -109,7 +109,7 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
         for i, g in enumerate(grads):
             if g is None and node.materialize_grads:
                 shape, dt = node._out_meta[i]
-                grads[i] = np.zeros(shape, dtype=dt.numpy)
+                grads[i] = np.zeros(shape, dtype=dt)
         if capture is not None:
             for i, g in enumerate(grads):
                 key = (node, i)

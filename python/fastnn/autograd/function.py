@@ -4,9 +4,12 @@ User subclasses define static `forward(ctx, *args)` returning Tensors and `backw
 returning Tensors. fastnn's own ops set `_internal = True`: their forward returns numpy arrays and their
 backward takes and returns numpy arrays, which keeps the per-op cost of the training loop small.
 """
+from ..tensor import Tensor
 from . import grad_mode
 
 _state = grad_mode.state
+_new = object.__new__
+_make = Tensor._make
 
 
 class Function:
@@ -94,33 +97,40 @@ class Function:
     # ---- graph construction ----
     @classmethod
     def apply(cls, *args):
-        from ..tensor import Tensor
-
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         grad_on = _state.enabled
-        needs = False
         if grad_on:
-            nig = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+            nig = tuple([a.requires_grad if isinstance(a, Tensor) else False for a in args])
             needs = True in nig
         else:
             nig = (False,) * len(args)
+            needs = False
         ctx.needs_input_grad = nig
-        _state.enabled = False
-        try:
+        if cls._internal:  # forward works on arrays and records nothing: no grad-mode switch needed
             out = cls.forward(ctx, *args)
-        finally:
-            _state.enabled = grad_on
-        single = not isinstance(out, tuple)
-        if cls._internal:
-            outs = (Tensor._make(out),) if single else tuple(Tensor._make(o) for o in out)
+            if type(out) is not tuple:
+                t = _make(out)
+                if needs:
+                    ctx._edges = tuple([_edge(a) if n else None for a, n in zip(args, nig)])
+                    ctx._out_meta = ((out.shape, out.dtype),)
+                    ctx._yver = t._version
+                    if out.dtype.kind == "f":
+                        t.requires_grad = True
+                        t.grad_fn = ctx
+                return t
+            outs = tuple([_make(o) for o in out])
         else:
-            outs = (out,) if single else out
-            if ctx._dirty:
-                for t in ctx._dirty:
-                    t._version[0] += 1
+            _state.enabled = False
+            try:
+                out = cls.forward(ctx, *args)
+            finally:
+                _state.enabled = grad_on
+            outs = out if type(out) is tuple else (out,)
+            for t in ctx._dirty:
+                t._version[0] += 1
         if needs:
-            ctx._edges = tuple(_edge(a) if n else None for a, n in zip(args, nig))
-            ctx._out_meta = tuple((o._data.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs)
+            ctx._edges = tuple([_edge(a) if n else None for a, n in zip(args, nig)])
+            ctx._out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs)
             ctx._yver = outs[0]._version
             nd = ctx._non_differentiable
             for i, o in enumerate(outs):
@@ -129,7 +139,7 @@ class Function:
                     o.grad_fn = ctx
                     o._output_nr = i
         if cls._internal:
-            return outs[0] if single else outs
+            return outs
         return out
 
     @staticmethod

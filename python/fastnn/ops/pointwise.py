@@ -193,6 +193,16 @@ class Minimum(Function):
 
 
 def _binary(cls, a, b):
+    if isinstance(a, Tensor):
+        ad = a._data
+        if isinstance(b, Tensor):
+            bd = b._data
+            if ad.dtype == bd.dtype:  # the common case: no promotion
+                if ad.shape != bd.shape:
+                    broadcast_shapes(ad.shape, bd.shape)
+                return cls.apply(a, b)
+        elif type(b) is float and ad.dtype.kind == "f" or type(b) is int and ad.dtype.kind in "fi":
+            return cls.apply(a, b)
     a = as_tensor_operand(a)
     b = as_tensor_operand(b)
     a, b = _cast_operands(a, b)
