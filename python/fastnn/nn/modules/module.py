@@ -73,7 +73,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._remove_from(name)
+            self._remove_from(name, keep="_parameters")
             params[name] = value
         elif params is not None and name in params:
             if value is not None and not isinstance(value, Tensor):
@@ -86,7 +86,7 @@ class Module:
         elif isinstance(value, Module):
             if d.get("_modules") is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._remove_from(name)
+            self._remove_from(name, keep="_modules")
             d["_modules"][name] = value
         elif d.get("_modules") is not None and name in d["_modules"]:
             if value is not None:
@@ -101,11 +101,13 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _remove_from(self, name):
+    def _remove_from(self, name, keep):
+        """Drop `name` from the other stores; the store named `keep` is left so that reassigning a parameter or
+        submodule keeps its place in named_parameters()/state_dict()/repr, as torch's."""
         d = self.__dict__
         d.pop(name, None)
         for key in ("_parameters", "_buffers", "_modules"):
-            if name in d.get(key, {}):
+            if key != keep and name in d.get(key, {}):
                 del d[key][name]
         d.get("_non_persistent_buffers_set", set()).discard(name)
 
