@@ -28,9 +28,16 @@ def _reduce(loss, reduction):
     return loss
 
 
-def _check_class_targets(input, target, name):
-    if target.dtype.is_floating_point or target.dtype.name == "bool":
-        raise RuntimeError(f"expected scalar type Long but found {_tname(target.dtype)}")
+def _check_class_targets(input, target, weight, name):
+    """Validate class-index targets (and a per-class weight) as torch does; returns int64 targets."""
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_tname(target.dtype)}")
+    if target.dtype.name == "uint8":
+        target = Tensor._make(target._data.astype(np.int64))
+    c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
+    if weight is not None and weight._data.shape != (c,):
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
+                           f"weight tensor of shape: {list(weight.shape)}")
     if input._data.ndim >= 2 and target._data.ndim >= 1 and input._data.shape[0] != target._data.shape[0]:
         raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
                          f"({target._data.shape[0]}).")
@@ -38,6 +45,7 @@ def _check_class_targets(input, target, name):
     if target._data.shape != expected:
         raise RuntimeError(f"{name}: expected target of shape {list(expected)} for input of shape "
                            f"{list(input.shape)}, got {list(target.shape)}")
+    return target
 
 
 def _tname(dt):
@@ -84,20 +92,22 @@ class _NLL(Function):
         if reduction == "sum":
             return np.asarray(losses.sum(dtype=x.dtype))
         ctx.denom = w.sum(dtype=x.dtype)
-        return np.asarray(losses.sum(dtype=x.dtype) / ctx.denom)
+        with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as torch
+            return np.asarray(losses.sum(dtype=x.dtype) / ctx.denom)
 
     @staticmethod
     def backward(ctx, g):
         gx = np.zeros(ctx.shape, dtype=g.dtype)
         scale = g if ctx.reduction == "none" else (g / ctx.denom if ctx.reduction == "mean" else g)
-        gx[ctx.rows, ctx.tc] = -ctx.w * scale
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gx[ctx.rows, ctx.tc] = -ctx.w * scale
         return gx, None, None, None, None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log likelihood of class indices given log-probabilities (N, C) or (N, C, d1, ...)."""
     reduction = _reduction(size_average, reduce, reduction)
-    _check_class_targets(input, target, "nll_loss")
+    target = _check_class_targets(input, target, weight, "nll_loss")
     c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
     _check_range(target._data, c, ignore_index)
     x, t = _as_rows(input, target)
@@ -143,10 +153,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """Cross-entropy of logits with class indices (N,) or class probabilities (same shape as input)."""
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if target.dtype.is_floating_point:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    _check_class_targets(input, target, "cross_entropy")
+    target = _check_class_targets(input, target, weight, "cross_entropy")
     c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
     t = target._data
     _check_range(t, c, ignore_index)
