@@ -258,6 +258,37 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     return _reduce(loss, reduction)
 
 
+class _BCE(Function):
+    """Elementwise -(t log x + (1 - t) log(1 - x)) with both logs clamped at -100, as torch.
+
+    Its own backward keeps saturated probabilities finite (a float32 sigmoid returns exactly 0 or 1 for |z| > ~17,
+    where the composed log's gradient was inf * 0 = nan): dx = (x - t) / max(x (1 - x), 1e-12),
+    dt = log(1 - x) - log(x), as torch."""
+
+    _internal = True
+    _node_name = "BinaryCrossEntropy"
+
+    @staticmethod
+    def forward(ctx, x, t):
+        xv, tv = x._data, t._data
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(xv), -100)
+            log_1mx = np.maximum(np.log1p(-xv), -100)
+        ctx.x, ctx.t = xv, tv
+        return -(tv * log_x + (1 - tv) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.x, ctx.t
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - t) / np.maximum(x * (1 - x), x.dtype.type(1e-12))
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):  # unclamped here, as torch: +-inf at 0 and 1
+                gt = g * (np.log1p(-x) - np.log(x))
+        return gx, gt
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
@@ -266,12 +297,31 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     x = input._data
     if x.size and (x.min() < 0 or x.max() > 1 or np.isnan(x).any()):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    log_x = input.log().clamp(min=-100)
-    log_1mx = (1 - input).log().clamp(min=-100)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    loss = _BCE.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+class _SoftplusNeg(Function):
+    """softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0), stable for any x, with the exact gradient -sigmoid(-x)
+    (composing abs and clamp gave -1 instead of -1/2 at x == 0, e.g. for a zero-initialised last layer)."""
+
+    _internal = True
+    _node_name = "SoftplusNeg"
+
+    @staticmethod
+    def forward(ctx, x):
+        xv = x._data
+        e = np.exp(-np.abs(xv))
+        ctx.x, ctx.e = xv, e
+        return np.log1p(e) + np.maximum(-xv, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        e = ctx.e
+        sig_neg = np.where(ctx.x >= 0, e / (1 + e), 1 / (1 + e))  # sigmoid(-x) without overflow
+        return -g * sig_neg
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -279,8 +329,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    # (1 - t) x + lw * (log(1 + exp(-|x|)) + max(-x, 0)), lw = 1 + (pos_weight - 1) t: stable for any x
-    softplus_neg = (-input.abs()).exp().log1p() + (-input).clamp(min=0)
+    # (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t
+    softplus_neg = _SoftplusNeg.apply(input)
     if pos_weight is not None:
         lw = (pos_weight - 1) * target + 1
         loss = (1 - target) * input + lw * softplus_neg
