@@ -246,13 +246,17 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
-    reduction = _reduction(size_average, reduce, reduction)
+    """Pointwise target * (log(target) - input) (0 where target is 0), or exp(t) * (t - input) with log_target.
+
+    The target's own log is differentiated too (torch's xlogy), so a target that requires grad gets
+    log(t) + 1 - input; reduction 'batchmean' divides the sum by the batch size."""
+    if reduction != "batchmean":
+        reduction = _reduction(size_average, reduce, reduction)
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        tv = target._data
-        safe_log = Tensor._make(np.log(np.where(tv > 0, tv, 1)).astype(tv.dtype))
-        loss = target * (safe_log - input)
+        positive = Tensor._make(target._data > 0)
+        loss = target * (where(positive, target, 1.0).log() - input)
     if reduction == "batchmean":
         return loss.sum() / input._data.shape[0]
     return _reduce(loss, reduction)
