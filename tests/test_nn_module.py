@@ -166,9 +166,15 @@ def test_to_dtype_converts_params_and_buffers():
     x = randn(rng(0), 3, 5).astype(np.float64)
     tn.double()
     np.testing.assert_allclose(np_of(fn(fastnn.tensor(x))), np_of(tn(torch.tensor(x))), rtol=1e-12)
-    # a parameter reached through the module after .to() is the one optimisers get from parameters()
+    # the Parameter objects survive the conversion (an optimizer built earlier still holds them), as torch
     assert fn.hidden.weight is dict(fn.named_parameters())["hidden.weight"]
+    w, tw = fn.output.weight, tn.output.weight
+    fn.float()
+    tn.float()
+    assert fn.output.weight is w and tn.output.weight is tw and w.dtype is fastnn.float32
+    fn.double()
     assert fn.float().hidden.weight.dtype is fastnn.float32
+    assert fn.half().hidden.weight.dtype is fastnn.float16
     assert fn.to(dtype=fastnn.float64).output.bias.dtype is fastnn.float64
     assert fn.to("cpu") is fn
     with pytest.raises(TypeError, match="floating point"):

@@ -269,16 +269,17 @@ class Module:
 
     # ---- dtype / device ----
     def _apply_to_tensors(self, fn):
+        """Convert every parameter and buffer with fn. Parameters keep their identity (their storage is
+        swapped, as torch's default), so an optimizer built before model.double() still holds them."""
         for m in self.modules():
             for key, p in m._parameters.items():
                 if p is not None:
                     with grad_mode.no_grad():
                         new = fn(p)
                     if new is not p:
-                        newp = Parameter(new, p.requires_grad)
+                        p.data = new
                         if p.grad is not None:
-                            newp.grad = fn(p.grad)
-                        m._parameters[key] = newp
+                            p.grad.data = fn(p.grad)
             for key, b in m._buffers.items():
                 if b is not None:
                     m._buffers[key] = fn(b)
@@ -311,6 +312,10 @@ class Module:
     def double(self):
         from ... import dtypes
         return self.to(dtypes.float64)
+
+    def half(self):
+        from ... import dtypes
+        return self.to(dtypes.float16)
 
     def cpu(self):
         return self
