@@ -161,6 +161,28 @@ def test_relu_inplace_layer():
     assert np.array_equal(np_of(x), np.maximum(before, 0))
 
 
+def test_functional_relu_inplace_argument():
+    x = fastnn.randn(4, 5)
+    before = np_of(x)
+    y = F.relu(x, inplace=True)
+    assert np.shares_memory(y.numpy(), x.numpy()) and np.array_equal(np_of(x), np.maximum(before, 0))
+    z = fastnn.randn(4, 5)
+    zb = np_of(z)
+    F.relu(z, inplace=False)
+    assert np.array_equal(np_of(z), zb)
+
+
+def test_inplace_relu_after_saved_output_raises_like_torch():
+    """Tanh saves its output; an in-place ReLU on it must make backward raise, not return wrong gradients."""
+    for mod, lib in ((nn, fastnn), (torch.nn, torch)):
+        x = lib.randn(4, 3, requires_grad=True)
+        y = mod.Sequential(mod.Linear(3, 3), mod.Tanh(), mod.ReLU(inplace=True))(x)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+        with pytest.raises(RuntimeError, match="leaf Variable"):
+            mod.ReLU(inplace=True)(lib.randn(3, requires_grad=True))
+
+
 def test_unflatten_layer():
     fm, tm = nn.Unflatten(1, (2, 3)), torch.nn.Unflatten(1, (2, 3))
     assert repr(fm) == repr(tm)
