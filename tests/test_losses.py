@@ -390,3 +390,14 @@ def test_gradcheck_binary(reduction):
     assert fastnn.autograd.gradcheck(
         lambda a, b: F.binary_cross_entropy_with_logits(a, b, weight=w, pos_weight=w * 2, reduction=reduction),
         (x, t))
+
+
+def test_printed_loss_names_its_node_like_torch():
+    """`print(loss)` shows grad_fn=<...>: the common losses name the same node as torch."""
+    r = rng(11)
+    x, t, y = randn(r, 5, 4), _targets(r, (5,), 4), randn(r, 5, 4)
+    for name, args in (("CrossEntropyLoss", (x, t)), ("NLLLoss", (x, t)), ("MSELoss", (x, y))):
+        fm, tm = getattr(nn, name)(), getattr(torch.nn, name)()
+        fo = fm(fastnn.tensor(args[0], requires_grad=True), fastnn.tensor(args[1]))
+        to = tm(torch.tensor(args[0], requires_grad=True), torch.tensor(args[1]))
+        assert fo.grad_fn.name() == to.grad_fn.name(), name

@@ -219,9 +219,34 @@ def _check_same_size(input, target, name):
                       "same size.", stacklevel=3)
 
 
+class _MSE(Function):
+    """(input - target)^2 reduced, in one node (torch's MseLossBackward0): same-shape, same-dtype operands."""
+
+    _internal = True
+    _node_name = "MseLoss"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        d = x._data - t._data
+        ctx.d, ctx.reduction = d, reduction
+        sq = d * d
+        if reduction == "none":
+            return sq
+        return np.asarray(sq.sum(dtype=d.dtype) if reduction == "sum" else sq.mean(dtype=d.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        d = ctx.d
+        scale = g * 2 if ctx.reduction != "mean" else g * (2 / max(d.size, 1))
+        gx = d * scale
+        return (gx if ctx.needs_input_grad[0] else None), (-gx if ctx.needs_input_grad[1] else None), None
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction)
     _check_same_size(input, target, "mse_loss")
+    if input.shape == target.shape and input.dtype is target.dtype and input.dtype.is_floating_point:
+        return _MSE.apply(input, target, reduction)
     d = input - target
     return _reduce(d * d, reduction)
 
