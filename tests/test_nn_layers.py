@@ -394,12 +394,13 @@ def test_fused_relu_inplace_after_linear():
 def test_mlp_bit_identical_on_1_and_2_threads():
     fm = _mlp(nn)
     x = fastnn.tensor(randn(rng(0), 63, 17))
+    target = fastnn.tensor(rng(1).integers(0, 7, 63))
     results = []
     for threads in (1, 2):
         with isa_and_threads(fastnn.get_isa(), threads):
             fm.zero_grad()
             out = fm(x)
-            out.sum().backward()
+            F.cross_entropy(out, target).backward()
             results.append([np_of(out)] + [np_of(p.grad) for p in fm.parameters()])
     for a, b in zip(*results):
         assert np.array_equal(a, b)
@@ -478,3 +479,18 @@ def test_init_errors_like_torch():
     w = _param(3, 3)
     nn.init.normal_(w)
     assert w.grad_fn is None and w.is_leaf
+
+
+def test_init_generator_and_trunc_normal():
+    a, b = _param(40, 30), _param(40, 30)
+    for fn, kw in ((nn.init.uniform_, {}), (nn.init.normal_, {}), (nn.init.xavier_uniform_, {}),
+                   (nn.init.kaiming_normal_, {}), (nn.init.trunc_normal_, {"std": 2.0, "a": -1.0, "b": 3.0})):
+        fn(a, generator=fastnn.Generator().manual_seed(4), **kw)
+        fn(b, generator=fastnn.Generator().manual_seed(4), **kw)
+        assert np.array_equal(np_of(a), np_of(b)), fn.__name__
+    w = _param(200, 200)
+    nn.init.trunc_normal_(w, mean=0.5, std=1.0, a=-0.5, b=1.0)
+    v = np_of(w)
+    assert v.min() >= -0.5 and v.max() <= 1.0 and v.dtype == np.float32
+    # N(0.5, 1) cut to [-0.5, 1]: the mean moves left to ~0.14 and the std shrinks to ~0.53
+    assert 0.0 < v.mean() < 0.5 and v.std() > 0.3
