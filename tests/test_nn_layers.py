@@ -492,5 +492,5 @@ def test_init_generator_and_trunc_normal():
     nn.init.trunc_normal_(w, mean=0.5, std=1.0, a=-0.5, b=1.0)
     v = np_of(w)
     assert v.min() >= -0.5 and v.max() <= 1.0 and v.dtype == np.float32
-    # N(0.5, 1) cut to [-0.5, 1]: the mean moves left to ~0.14 and the std shrinks to ~0.53
-    assert 0.0 < v.mean() < 0.5 and v.std() > 0.3
+    # N(0.5, 1) cut to [-0.5, 1]: mean 0.2934, std 0.4157 (truncated-normal formulas)
+    assert abs(v.mean() - 0.2934) < 0.01 and abs(v.std() - 0.4157) < 0.01
