@@ -11,6 +11,10 @@ from fastnn import nn
 from nn_torch_util import ODD_BATCHES, assert_close, check_fwd_bwd, isa_and_threads, isa_thread_params, np_of, \
     pair, randn, rng
 
+# torch's own deprecation notices for the legacy arguments and KLDivLoss(reduction='mean') we compare against
+pytestmark = [pytest.mark.filterwarnings("ignore:size_average and reduce args will be deprecated"),
+              pytest.mark.filterwarnings("ignore:reduction. 'mean' divides the total loss")]
+
 REDUCTIONS = ("mean", "sum", "none")
 TF = torch.nn.functional
 
