@@ -494,3 +494,31 @@ def test_init_generator_and_trunc_normal():
     assert v.min() >= -0.5 and v.max() <= 1.0 and v.dtype == np.float32
     # N(0.5, 1) cut to [-0.5, 1]: mean 0.2934, std 0.4157 (truncated-normal formulas)
     assert abs(v.mean() - 0.2934) < 0.01 and abs(v.std() - 0.4157) < 0.01
+
+
+# ---------------------------------------------------------------- non-contiguous inputs
+_T7 = np.random.default_rng(0).integers(0, 5, 7)
+_W5 = randn(rng(1), 4, 5)
+NONCONTIG = [
+    ("cross_entropy", lambda m, x: m.cross_entropy(x.t(), _lib(m).tensor(_T7))),
+    ("linear", lambda m, x: m.linear(x.t(), _lib(m).tensor(_W5))),
+    ("softmax", lambda m, x: m.softmax(x.t(), dim=0)),
+    ("log_softmax", lambda m, x: m.log_softmax(x[:, ::2], dim=1)),
+    ("relu", lambda m, x: m.relu(x.t())),
+    ("sigmoid", lambda m, x: m.sigmoid(x[::2])),
+    ("mse_loss", lambda m, x: m.mse_loss(x.t(), x.t().detach() * 0.5)),
+    ("bce_with_logits", lambda m, x: m.binary_cross_entropy_with_logits(x.t(), x.t().detach().sigmoid())),
+]
+
+
+def _lib(m):
+    return torch if m is torch.nn.functional else fastnn
+
+
+@pytest.mark.parametrize("isa,threads", ISA_THREADS)
+@pytest.mark.parametrize("name,fn", NONCONTIG, ids=[n for n, _ in NONCONTIG])
+def test_non_contiguous_inputs(isa, threads, name, fn):
+    """Transposed and strided views go through the kernels' contiguous path correctly."""
+    x = randn(rng(2), 5, 7)
+    with isa_and_threads(isa, threads):
+        check_fwd_bwd(lambda a: fn(F, a), lambda a: fn(torch.nn.functional, a), [x])
