@@ -28,9 +28,16 @@ def _reduce(loss, reduction):
     return loss
 
 
-def _check_class_targets(input, target, name):
-    if target.dtype.is_floating_point or target.dtype.name == "bool":
-        raise RuntimeError(f"expected scalar type Long but found {_tname(target.dtype)}")
+def _check_class_targets(input, target, weight, name):
+    """Validate class-index targets (and a per-class weight) as torch does; returns int64 targets."""
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_tname(target.dtype)}")
+    if target.dtype.name == "uint8":
+        target = Tensor._make(target._data.astype(np.int64))
+    c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
+    if weight is not None and weight._data.shape != (c,):
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
+                           f"weight tensor of shape: {list(weight.shape)}")
     if input._data.ndim >= 2 and target._data.ndim >= 1 and input._data.shape[0] != target._data.shape[0]:
         raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
                          f"({target._data.shape[0]}).")
@@ -38,6 +45,7 @@ def _check_class_targets(input, target, name):
     if target._data.shape != expected:
         raise RuntimeError(f"{name}: expected target of shape {list(expected)} for input of shape "
                            f"{list(input.shape)}, got {list(target.shape)}")
+    return target
 
 
 def _tname(dt):
@@ -84,20 +92,22 @@ class _NLL(Function):
         if reduction == "sum":
             return np.asarray(losses.sum(dtype=x.dtype))
         ctx.denom = w.sum(dtype=x.dtype)
-        return np.asarray(losses.sum(dtype=x.dtype) / ctx.denom)
+        with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as torch
+            return np.asarray(losses.sum(dtype=x.dtype) / ctx.denom)
 
     @staticmethod
     def backward(ctx, g):
         gx = np.zeros(ctx.shape, dtype=g.dtype)
         scale = g if ctx.reduction == "none" else (g / ctx.denom if ctx.reduction == "mean" else g)
-        gx[ctx.rows, ctx.tc] = -ctx.w * scale
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gx[ctx.rows, ctx.tc] = -ctx.w * scale
         return gx, None, None, None, None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log likelihood of class indices given log-probabilities (N, C) or (N, C, d1, ...)."""
     reduction = _reduction(size_average, reduce, reduction)
-    _check_class_targets(input, target, "nll_loss")
+    target = _check_class_targets(input, target, weight, "nll_loss")
     c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
     _check_range(target._data, c, ignore_index)
     x, t = _as_rows(input, target)
@@ -143,10 +153,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """Cross-entropy of logits with class indices (N,) or class probabilities (same shape as input)."""
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if target.dtype.is_floating_point:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    _check_class_targets(input, target, "cross_entropy")
+    target = _check_class_targets(input, target, weight, "cross_entropy")
     c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
     t = target._data
     _check_range(t, c, ignore_index)
@@ -209,9 +219,34 @@ def _check_same_size(input, target, name):
                       "same size.", stacklevel=3)
 
 
+class _MSE(Function):
+    """(input - target)^2 reduced, in one node (torch's MseLossBackward0): same-shape, same-dtype operands."""
+
+    _internal = True
+    _node_name = "MseLoss"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        d = x._data - t._data
+        ctx.d, ctx.reduction = d, reduction
+        sq = d * d
+        if reduction == "none":
+            return sq
+        return np.asarray(sq.sum(dtype=d.dtype) if reduction == "sum" else sq.mean(dtype=d.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        d = ctx.d
+        scale = g * 2 if ctx.reduction != "mean" else g * (2 / max(d.size, 1))
+        gx = d * scale
+        return (gx if ctx.needs_input_grad[0] else None), (-gx if ctx.needs_input_grad[1] else None), None
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(size_average, reduce, reduction)
     _check_same_size(input, target, "mse_loss")
+    if input.shape == target.shape and input.dtype is target.dtype and input.dtype.is_floating_point:
+        return _MSE.apply(input, target, reduction)
     d = input - target
     return _reduce(d * d, reduction)
 
@@ -236,16 +271,51 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
-    reduction = _reduction(size_average, reduce, reduction)
+    """Pointwise target * (log(target) - input) (0 where target is 0), or exp(t) * (t - input) with log_target.
+
+    The target's own log is differentiated too (torch's xlogy), so a target that requires grad gets
+    log(t) + 1 - input; reduction 'batchmean' divides the sum by the batch size."""
+    if reduction != "batchmean":
+        reduction = _reduction(size_average, reduce, reduction)
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        tv = target._data
-        safe_log = Tensor._make(np.log(np.where(tv > 0, tv, 1)).astype(tv.dtype))
-        loss = target * (safe_log - input)
+        positive = Tensor._make(target._data > 0)
+        loss = target * (where(positive, target, 1.0).log() - input)
     if reduction == "batchmean":
         return loss.sum() / input._data.shape[0]
     return _reduce(loss, reduction)
+
+
+class _BCE(Function):
+    """Elementwise -(t log x + (1 - t) log(1 - x)) with both logs clamped at -100, as torch.
+
+    Its own backward keeps saturated probabilities finite (a float32 sigmoid returns exactly 0 or 1 for |z| > ~17,
+    where the composed log's gradient was inf * 0 = nan): dx = (x - t) / max(x (1 - x), 1e-12),
+    dt = log(1 - x) - log(x), as torch."""
+
+    _internal = True
+    _node_name = "BinaryCrossEntropy"
+
+    @staticmethod
+    def forward(ctx, x, t):
+        xv, tv = x._data, t._data
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(xv), -100)
+            log_1mx = np.maximum(np.log1p(-xv), -100)
+        ctx.x, ctx.t = xv, tv
+        return -(tv * log_x + (1 - tv) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t = ctx.x, ctx.t
+        gx = gt = None
+        if ctx.needs_input_grad[0]:
+            gx = g * (x - t) / np.maximum(x * (1 - x), x.dtype.type(1e-12))
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):  # unclamped here, as torch: +-inf at 0 and 1
+                gt = g * (np.log1p(-x) - np.log(x))
+        return gx, gt
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -256,12 +326,31 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     x = input._data
     if x.size and (x.min() < 0 or x.max() > 1 or np.isnan(x).any()):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    log_x = input.log().clamp(min=-100)
-    log_1mx = (1 - input).log().clamp(min=-100)
-    loss = -(target * log_x + (1 - target) * log_1mx)
+    loss = _BCE.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+class _SoftplusNeg(Function):
+    """softplus(-x) = log(1 + exp(-|x|)) + max(-x, 0), stable for any x, with the exact gradient -sigmoid(-x)
+    (composing abs and clamp gave -1 instead of -1/2 at x == 0, e.g. for a zero-initialised last layer)."""
+
+    _internal = True
+    _node_name = "SoftplusNeg"
+
+    @staticmethod
+    def forward(ctx, x):
+        xv = x._data
+        e = np.exp(-np.abs(xv))
+        ctx.x, ctx.e = xv, e
+        return np.log1p(e) + np.maximum(-xv, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        e = ctx.e
+        sig_neg = np.where(ctx.x >= 0, e / (1 + e), 1 / (1 + e))  # sigmoid(-x) without overflow
+        return -g * sig_neg
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -269,8 +358,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
-    # (1 - t) x + lw * (log(1 + exp(-|x|)) + max(-x, 0)), lw = 1 + (pos_weight - 1) t: stable for any x
-    softplus_neg = (-input.abs()).exp().log1p() + (-input).clamp(min=0)
+    # (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t
+    softplus_neg = _SoftplusNeg.apply(input)
     if pos_weight is not None:
         lw = (pos_weight - 1) * target + 1
         loss = (1 - target) * input + lw * softplus_neg

@@ -7,7 +7,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend import cpu as K
-from ..ops import (log_softmax, relu, sigmoid, softmax, tanh)  # noqa: F401  (re-exported)
+from ..ops import (log_softmax, sigmoid, softmax, tanh)  # noqa: F401  (re-exported)
+from ..ops import relu as _relu
 from ..random import _rng
 from ..tensor import Tensor
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,  # noqa: F401
@@ -92,11 +93,16 @@ def linear_relu(input, weight, bias=None):
     """relu(linear(input, weight, bias)) in one fused kernel: what nn.Sequential runs for Linear + ReLU."""
     _check_linear(input, weight, bias)
     if input._data.ndim == 1:
-        return relu(linear(input, weight, bias))
+        return _relu(linear(input, weight, bias))
     return _Linear.apply(input, weight, bias, True)
 
 
 # ---------------------------------------------------------------- activations and friends
+def relu(input, inplace=False):
+    """max(input, 0); inplace=True overwrites input (torch's signature)."""
+    return input.relu_() if inplace else _relu(input)
+
+
 def relu_(input):
     return input.relu_()
 

@@ -5,7 +5,7 @@ import operator
 from .. import functional as F
 from .activation import ReLU
 from .linear import Linear
-from .module import Module
+from .module import Module, _indent
 
 
 class Sequential(Module):
@@ -160,6 +160,23 @@ class ModuleList(Module):
 
     def forward(self, *args):
         raise NotImplementedError("ModuleList has no forward: iterate over it in your own forward")
+
+    def __repr__(self):
+        """Like Module's, but a run of identical entries prints once, as torch: `(1-3): 3 x Linear(...)`."""
+        if not self._modules:
+            return self._get_name() + "()"
+        runs = []  # [first index, last index, repr]
+        for i, m in enumerate(self._modules.values()):
+            r = repr(m)
+            if runs and runs[-1][2] == r:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, r])
+        lines = []
+        for first, last, r in runs:
+            head = f"({first})" if first == last else f"({first}-{last}): {last - first + 1} x"
+            lines.append(_indent(f"{head}: {r}" if first == last else f"{head} {r}", 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):

@@ -8,7 +8,17 @@ from ...autograd import grad_mode
 from ...tensor import Tensor
 from ..parameter import Parameter
 
-_IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict returns; prints as torch's (`<All keys matched successfully>` when clean)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class Module:
@@ -63,7 +73,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._remove_from(name)
+            self._remove_from(name, keep="_parameters")
             params[name] = value
         elif params is not None and name in params:
             if value is not None and not isinstance(value, Tensor):
@@ -76,7 +86,7 @@ class Module:
         elif isinstance(value, Module):
             if d.get("_modules") is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._remove_from(name)
+            self._remove_from(name, keep="_modules")
             d["_modules"][name] = value
         elif d.get("_modules") is not None and name in d["_modules"]:
             if value is not None:
@@ -91,11 +101,13 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _remove_from(self, name):
+    def _remove_from(self, name, keep):
+        """Drop `name` from the other stores; the store named `keep` is left so that reassigning a parameter or
+        submodule keeps its place in named_parameters()/state_dict()/repr, as torch's."""
         d = self.__dict__
         d.pop(name, None)
         for key in ("_parameters", "_buffers", "_modules"):
-            if name in d.get(key, {}):
+            if key != keep and name in d.get(key, {}):
                 del d[key][name]
         d.get("_non_persistent_buffers_set", set()).discard(name)
 
@@ -257,16 +269,17 @@ class Module:
 
     # ---- dtype / device ----
     def _apply_to_tensors(self, fn):
+        """Convert every parameter and buffer with fn. Parameters keep their identity (their storage is
+        swapped, as torch's default), so an optimizer built before model.double() still holds them."""
         for m in self.modules():
             for key, p in m._parameters.items():
                 if p is not None:
                     with grad_mode.no_grad():
                         new = fn(p)
                     if new is not p:
-                        newp = Parameter(new, p.requires_grad)
+                        p.data = new
                         if p.grad is not None:
-                            newp.grad = fn(p.grad)
-                        m._parameters[key] = newp
+                            p.grad.data = fn(p.grad)
             for key, b in m._buffers.items():
                 if b is not None:
                     m._buffers[key] = fn(b)
@@ -299,6 +312,10 @@ class Module:
     def double(self):
         from ... import dtypes
         return self.to(dtypes.float64)
+
+    def half(self):
+        from ... import dtypes
+        return self.to(dtypes.float16)
 
     def cpu(self):
         return self
