@@ -203,7 +203,7 @@ def _cast(param, value, key=None):
         if key in _ELEMENTWISE_STATE and arr.shape != param._data.shape:
             raise ValueError(f"loaded state '{key}' has shape {tuple(arr.shape)}, but its parameter has shape "
                              f"{tuple(param._data.shape)}")
-        return Tensor._make(np.ascontiguousarray(arr))
+        return Tensor._make(np.asarray(arr, order="C"))
     if isinstance(value, dict):
         return {k: _cast(param, v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -236,9 +236,9 @@ def _gather(state, group, keys, init_state, counted):
         pa = p._data
         ga = g._data
         if ga.dtype is not pa.dtype or not ga.flags.c_contiguous:
-            ga = np.ascontiguousarray(ga, dtype=pa.dtype)
+            ga = np.asarray(ga, dtype=pa.dtype, order="C")
         if not pa.flags.c_contiguous:
-            pc = np.ascontiguousarray(pa)
+            pc = np.asarray(pa, order="C")
             copies = copies or []
             copies.append((pa, pc))
             pa = pc

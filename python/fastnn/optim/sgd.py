@@ -43,9 +43,9 @@ class SGD(Optimizer):
                 pa = p._data
                 ga = g._data
                 if ga.dtype is not pa.dtype or not ga.flags.c_contiguous:
-                    ga = np.ascontiguousarray(ga, dtype=pa.dtype)
+                    ga = np.asarray(ga, dtype=pa.dtype, order="C")
                 if not pa.flags.c_contiguous:
-                    pc = np.ascontiguousarray(pa)
+                    pc = np.asarray(pa, order="C")
                     copies = copies or []
                     copies.append((pa, pc))
                     pa = pc
