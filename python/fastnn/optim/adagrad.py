@@ -33,15 +33,16 @@ class Adagrad(Optimizer):
                     "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
+        # as torch: the accumulator starts at the constructor's value, whatever a group's own option says
         for group in self.param_groups:
             for p in group["params"]:
-                self.state[p] = _state(p, group["initial_accumulator_value"])
+                self.state[p] = _state(p, initial_accumulator_value)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns closure()'s loss if given."""
         loss = self._closure(closure)
         for group in self.param_groups:
-            init_value = group["initial_accumulator_value"]
+            init_value = self.defaults["initial_accumulator_value"]  # (torch ignores the group's value here)
             buckets, copies = _gather(self.state, group, ("sum",), lambda p: _state(p, init_value), _SPLIT)
             for ps, gs, lists, step in buckets:
                 _k.adagrad_step(ps, gs, lists[0], step, group["lr"], group["lr_decay"], group["weight_decay"],
