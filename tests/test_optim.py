@@ -343,3 +343,30 @@ def test_threads_give_identical_results(threads):
     finally:
         fastnn.set_num_threads(old)
     assert np.array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("name,kernel", [("SGD", "sgd_step"), ("Adam", "adam_step"), ("AdamW", "adam_step"),
+                                         ("Adagrad", "adagrad_step"), ("RMSprop", "rmsprop_step"),
+                                         ("Adadelta", "adadelta_step")])
+def test_one_kernel_call_per_group_with_contiguous_arrays(name, kernel, monkeypatch):
+    """Each step is one backend call per param group, on lists of C-contiguous arrays of one dtype."""
+    from fastnn.backend.cpu import optim as backend
+    calls = []
+    real = getattr(backend, kernel)
+
+    def spy(params, grads, *rest):
+        arrays = list(params) + list(grads) + [a for r in rest if isinstance(r, list) for a in r if a is not None]
+        assert all(a.flags.c_contiguous and a.dtype is arrays[0].dtype for a in arrays)
+        calls.append(len(params))
+        return real(params, grads, *rest)
+
+    monkeypatch.setattr(backend, kernel, spy)
+    ps = [fastnn.tensor(np.full(s, 0.5, np.float32), requires_grad=True) for s in SHAPES]
+    o = getattr(optim, name)([{"params": ps[:2]}, {"params": ps[2:]}], momentum=0.9) if name == "SGD" else \
+        getattr(optim, name)([{"params": ps[:2]}, {"params": ps[2:]}])
+    for step in range(3):
+        for p in ps:
+            p.grad = fastnn.Tensor._make(np.ones(p.shape[::-1], np.float32).T)  # non-contiguous grads
+        ps[4].grad = None
+        o.step()
+    assert calls == [2, 2] * 3

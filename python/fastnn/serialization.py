@@ -41,7 +41,8 @@ _TO_ST = {np.dtype(np.bool_): "BOOL", np.dtype(np.uint8): "U8", np.dtype(np.int8
           np.dtype(np.uint16): "U16", np.dtype(np.int32): "I32", np.dtype(np.uint32): "U32",
           np.dtype(np.int64): "I64", np.dtype(np.uint64): "U64", np.dtype(np.float16): "F16",
           np.dtype(np.float32): "F32", np.dtype(np.float64): "F64"}
-_FROM_ST = {v: k.newbyteorder("<") if k.itemsize > 1 else k for k, v in _TO_ST.items()}
+_FROM_ST = {v: k for k, v in _TO_ST.items()}  # numpy's canonical dtype objects (kernels test dtypes by identity)
+_SWAP = sys.byteorder != "little"  # the file is little-endian
 
 
 class SerializationError(ValueError):
@@ -312,14 +313,13 @@ def _read_tensors(fobj, entries, name):
     """Read each tensor straight into a fresh array; returns ({key: array}, [byte views in file order])."""
     arrays, chunks = {}, []
     for begin, end, key, dt, shape in entries:
-        arr = np.empty(shape, dtype=dt)
+        swap = _SWAP and dt.itemsize > 1
+        arr = np.empty(shape, dtype=dt.newbyteorder("<") if swap else dt)
         view = memoryview(_bytes_of(arr))
         got = fobj.readinto(view) if end > begin else 0
         if got != end - begin:
             _fail(f"fastnn.load: {name} is truncated")
-        if not dt.isnative:
-            arr = arr.astype(dt.newbyteorder("="))
-        arrays[key] = arr
+        arrays[key] = arr.astype(dt) if swap else arr
         chunks.append(view)
     return arrays, chunks
 
