@@ -60,4 +60,6 @@ def __dir__():
     return sorted(list(globals()) + list(_SUBMODULES))
 
 
+from .serialization import load, save  # noqa: E402  (safetensors files, never pickle)
+
 _apply_isa_from_environment()

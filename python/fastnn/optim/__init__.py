@@ -1,0 +1,11 @@
+"""fastnn.optim: torch.optim's optimizers (one fused multi-tensor kernel call per param group and step) and
+learning-rate schedulers."""
+from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop", "Adadelta", "lr_scheduler"]
