@@ -65,20 +65,26 @@ def build_optimizer(name, params, lr, optim):
 
 
 class Progress:
-    """tqdm when installed, else a plain one-line progress report on stderr."""
+    """tqdm when installed, else a plain one-line progress report; silent when stderr is not a terminal
+    (the per-epoch summary lines still print)."""
 
     def __init__(self, total, desc):
         self.total, self.desc, self.n, self.t0 = total, desc, 0, time.perf_counter()
-        try:
-            from tqdm import tqdm
-            self.bar = tqdm(total=total, desc=desc, unit="batch", leave=False, file=sys.stderr,
-                            dynamic_ncols=True)
-        except ImportError:
-            self.bar = None
+        self.enabled = sys.stderr.isatty()
+        self.bar = None
+        if self.enabled:
+            try:
+                from tqdm import tqdm
+                self.bar = tqdm(total=total, desc=desc, unit="batch", leave=False, file=sys.stderr,
+                                dynamic_ncols=True)
+            except ImportError:
+                pass
         self.last_print = 0.0
 
     def update(self, samples, loss):
         self.n += 1
+        if not self.enabled:
+            return
         elapsed = max(time.perf_counter() - self.t0, 1e-9)
         rate = samples / elapsed
         if self.bar is not None:
@@ -94,7 +100,7 @@ class Progress:
     def close(self):
         if self.bar is not None:
             self.bar.close()
-        else:
+        elif self.enabled:
             sys.stderr.write("\r" + " " * 79 + "\r")
 
 
