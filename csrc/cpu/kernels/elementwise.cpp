@@ -118,13 +118,14 @@ static void tanh_range(const float* x, float* y, int64_t n) {
   if (i < n) vstore_tail(y + i, vtanh(vload_tail(x + i, n - i, 0.0f)), n - i);
 }
 static void tanh_backward_range(const float* g, const float* y, float* gx, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) gx[i] = g[i] * (1.0f - y[i] * y[i]);
+  // (1 - y)(1 + y) rather than 1 - y*y: no cancellation of a rounded y*y when |y| is close to 1
+  for (int64_t i = 0; i < n; ++i) gx[i] = g[i] * ((1.0f - y[i]) * (1.0f + y[i]));
 }
 
 // y[i] = tanh(x[i]), within ~2 ulp. x and y may alias.
 void tanh_forward(const float* x, float* y, int64_t n) { run_unary(tanh_range, x, y, n); }
 
-// grad_x[i] = grad_y[i] * (1 - y[i]^2) with y the forward output. grad_x may alias grad_y.
+// grad_x[i] = grad_y[i] * (1 - y[i]^2) (as (1 - y)(1 + y)) with y the forward output. grad_x may alias grad_y.
 void tanh_backward(const float* grad_y, const float* y, float* grad_x, int64_t n) {
   run_binary(tanh_backward_range, grad_y, y, grad_x, n);
 }
