@@ -11,7 +11,8 @@ from kernel_utils import SIZES, configs, isa_and_threads, poisoned
 
 CONFIGS = configs()
 CFG_IDS = [f"{i}-{n}t" for i, n in CONFIGS]
-SHAPES = [(r, c) for r in (1, 7, 64) for c in SIZES] + [(257, 1000), (1000, 65)]  # last two run threaded
+SHAPES = [(r, c) for r in (1, 7, 64) for c in SIZES] + [(1000, 17), (257, 1000), (1000, 65), (3001, 15)]
+# (1000, 17) spans several row blocks of the short-row path; the last three run threaded at 2 threads
 
 
 def logits(shape, seed=0, scale=3.0):
@@ -100,9 +101,10 @@ def test_large_logits_are_stable():
     assert np.all(np.isfinite(loss)) and np.all(loss >= 0)
 
 
-def test_bit_identical_on_one_and_two_threads():
-    x, g = logits((513, 1000)), logits((513, 1000), seed=2)
-    t = np.random.default_rng(0).integers(0, 1000, 513)
+@pytest.mark.parametrize("shape", [(513, 1000), (5001, 9)])
+def test_bit_identical_on_one_and_two_threads(shape):
+    x, g = logits(shape), logits(shape, seed=2)
+    t = np.random.default_rng(0).integers(0, shape[1], shape[0])
     res = []
     for n in (1, 2):
         with isa_and_threads(fastnn.get_isa(), n):
