@@ -268,3 +268,13 @@ def test_empty_group_and_empty_arrays_are_no_ops():
     _C.adam_step(p, [np.empty((0, 3), np.float32)], [np.empty((0, 3), np.float32)],
                  [np.empty((0, 3), np.float32)], None, 1, 1e-3, 0.9, 0.999, 1e-8, 0.0, False, False, False)
     assert p[0].shape == (0, 3)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adagrad", "rmsprop", "adadelta"])
+def test_float32_groups_take_the_cpp_path(name, monkeypatch):
+    calls = []
+    real = getattr(_C, f"{name}_step")
+    monkeypatch.setattr(_C, f"{name}_step", lambda *a: (calls.append(1), real(*a)))
+    init, grads = make_problem(np.float32)
+    Ours(name, [a.copy() for a in init], dict(lr=0.01, momentum=0.9)).step(grads[0])
+    assert calls

@@ -80,11 +80,10 @@ void require(bool ok, const char* what) {
 }  // namespace
 
 void bind_optim(py::module_& m) {
-  const py::object none = py::none();
-
-  m.def("sgd_step", [none](const py::list& params, const py::list& grads, const py::object& bufs, double lr,
+  m.def("sgd_step", [](const py::list& params, const py::list& grads, const py::object& bufs, double lr,
                            double momentum, double dampening, bool nesterov, double weight_decay, bool maximize,
                            bool first_step) {
+    const py::none none;
     const py::object* st[3] = {momentum != 0 ? &bufs : &none, &none, &none};
     const char* nm[3] = {"momentum_bufs", "", ""};
     require(momentum == 0 || !bufs.is_none(), "sgd_step: momentum != 0 needs momentum buffers");
@@ -97,10 +96,11 @@ void bind_optim(py::module_& m) {
      py::arg("dampening"), py::arg("nesterov"), py::arg("weight_decay"), py::arg("maximize"),
      py::arg("first_step"), "One torch.optim.SGD step over a parameter group, in place.");
 
-  m.def("adam_step", [none](const py::list& params, const py::list& grads, const py::object& exp_avgs,
+  m.def("adam_step", [](const py::list& params, const py::list& grads, const py::object& exp_avgs,
                             const py::object& exp_avg_sqs, const py::object& max_exp_avg_sqs, double step, double lr,
                             double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
                             bool maximize, bool decoupled_weight_decay) {
+    const py::none none;
     require(!exp_avgs.is_none() && !exp_avg_sqs.is_none(), "adam_step: exp_avgs and exp_avg_sqs are required");
     require(!amsgrad || !max_exp_avg_sqs.is_none(), "adam_step: amsgrad needs max_exp_avg_sqs");
     require(step >= 1, "adam_step: step counts from 1");
@@ -118,9 +118,10 @@ void bind_optim(py::module_& m) {
      py::arg("amsgrad"), py::arg("maximize"), py::arg("decoupled_weight_decay"),
      "One torch.optim.Adam (or AdamW: decoupled_weight_decay) step over a parameter group; step counts from 1.");
 
-  m.def("adagrad_step", [none](const py::list& params, const py::list& grads, const py::object& state_sums,
+  m.def("adagrad_step", [](const py::list& params, const py::list& grads, const py::object& state_sums,
                                double step, double lr, double lr_decay, double weight_decay, double eps,
                                bool maximize) {
+    const py::none none;
     require(!state_sums.is_none(), "adagrad_step: state_sums are required");
     require(step >= 1, "adagrad_step: step counts from 1");
     const py::object* st[3] = {&state_sums, &none, &none};
@@ -134,9 +135,10 @@ void bind_optim(py::module_& m) {
      py::arg("lr_decay"), py::arg("weight_decay"), py::arg("eps"), py::arg("maximize"),
      "One torch.optim.Adagrad step over a parameter group; step counts from 1.");
 
-  m.def("rmsprop_step", [none](const py::list& params, const py::list& grads, const py::object& square_avgs,
+  m.def("rmsprop_step", [](const py::list& params, const py::list& grads, const py::object& square_avgs,
                                const py::object& momentum_bufs, const py::object& grad_avgs, double lr, double alpha,
                                double eps, double weight_decay, double momentum, bool centered, bool maximize) {
+    const py::none none;
     require(!square_avgs.is_none(), "rmsprop_step: square_avgs are required");
     require(momentum <= 0 || !momentum_bufs.is_none(), "rmsprop_step: momentum > 0 needs momentum_bufs");
     require(!centered || !grad_avgs.is_none(), "rmsprop_step: centered needs grad_avgs");
@@ -151,9 +153,10 @@ void bind_optim(py::module_& m) {
      py::arg("lr"), py::arg("alpha"), py::arg("eps"), py::arg("weight_decay"), py::arg("momentum"),
      py::arg("centered"), py::arg("maximize"), "One torch.optim.RMSprop step over a parameter group.");
 
-  m.def("adadelta_step", [none](const py::list& params, const py::list& grads, const py::object& square_avgs,
+  m.def("adadelta_step", [](const py::list& params, const py::list& grads, const py::object& square_avgs,
                                 const py::object& acc_deltas, double lr, double rho, double eps, double weight_decay,
                                 bool maximize) {
+    const py::none none;
     require(!square_avgs.is_none() && !acc_deltas.is_none(), "adadelta_step: square_avgs and acc_deltas are required");
     const py::object* st[3] = {&square_avgs, &acc_deltas, &none};
     const char* nm[3] = {"square_avgs", "acc_deltas", ""};
