@@ -5,6 +5,8 @@
 namespace fastnn {
 void bind_elementwise(py::module_& m);
 void bind_data(py::module_& m);
+void bind_softmax(py::module_& m);
+void bind_optim(py::module_& m);
 void bind_cuda(py::module_& m);
 }  // namespace fastnn
 
@@ -23,5 +25,7 @@ PYBIND11_MODULE(_C, m) {
   m.def("openmp_enabled", &cpu::openmp_enabled);
   bind_elementwise(m);
   bind_data(m);
+  bind_softmax(m);
+  bind_optim(m);
   bind_cuda(m);
 }

@@ -14,10 +14,61 @@
 // X(name, return type, parameter list). Contract of each kernel: see the comment at its definition.
 #define FASTNN_CPU_KERNELS(X)                                                                   \
   X(relu_forward, void, (const float* x, float* y, int64_t n))                                  \
-  X(relu_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))                   \
+  X(relu_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))       \
+  X(sigmoid_forward, void, (const float* x, float* y, int64_t n))                               \
+  X(sigmoid_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))    \
+  X(tanh_forward, void, (const float* x, float* y, int64_t n))                                  \
+  X(tanh_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))       \
+  X(softmax_forward, void, (const float* x, float* y, int64_t rows, int64_t cols))              \
+  X(log_softmax_forward, void, (const float* x, float* y, int64_t rows, int64_t cols))          \
+  X(softmax_backward, void,                                                                     \
+    (const float* grad_y, const float* y, float* grad_x, int64_t rows, int64_t cols))           \
+  X(log_softmax_backward, void,                                                                 \
+    (const float* grad_y, const float* y, float* grad_x, int64_t rows, int64_t cols))           \
+  X(cross_entropy_forward_backward, void,                                                       \
+    (const float* logits, const int64_t* targets, float* loss, float* dlogits, int64_t rows,   \
+     int64_t cols, float scale))                                                                \
+  X(sgd_step, void, (const OptimTensor* t, int64_t count, const SgdHyper* h))                   \
+  X(adam_step, void, (const OptimTensor* t, int64_t count, const AdamHyper* h))                 \
+  X(adagrad_step, void, (const OptimTensor* t, int64_t count, const AdagradHyper* h))           \
+  X(rmsprop_step, void, (const OptimTensor* t, int64_t count, const RmspropHyper* h))           \
+  X(adadelta_step, void, (const OptimTensor* t, int64_t count, const AdadeltaHyper* h))       \
   X(gather_lut_u8, void, (const uint8_t* src, int64_t row_len, const int64_t* idx, int64_t n_idx, const float* table, float* out))
 
 namespace fastnn::cpu {
+
+// Optimizer kernels (kernels/optim.cpp) update a list of parameters in one call. One entry per parameter: the
+// parameter, its gradient and up to three state buffers, all of n floats (which state each optimizer uses is
+// stated at its kernel; unused ones are null). Hyper-parameters arrive already rounded to float32 the way
+// torch.optim's float32 CPU ops round their Python-float scalars (the bindings compute them in double).
+struct OptimTensor {
+  float* param;
+  const float* grad;
+  float* s0;
+  float* s1;
+  float* s2;
+  int64_t n;
+};
+struct SgdHyper {
+  float neg_lr, momentum, one_minus_dampening, weight_decay;
+  int nesterov, maximize, first_step;  // first_step: the momentum buffers start as a copy of d_p
+};
+struct AdamHyper {
+  float beta1, lerp_weight, beta2, one_minus_beta2, weight_decay, decay_factor, eps, bc2_sqrt, neg_step_size;
+  int amsgrad, maximize, decoupled;  // decoupled (AdamW): p *= decay_factor (= 1 - lr * weight_decay)
+};
+struct AdagradHyper {
+  float neg_clr, weight_decay, eps;
+  int maximize;
+};
+struct RmspropHyper {
+  float neg_lr, alpha, one_minus_alpha, eps, weight_decay, momentum;
+  int centered, maximize;  // momentum > 0 uses the momentum buffers
+};
+struct AdadeltaHyper {
+  float neg_lr, rho, one_minus_rho, eps, weight_decay;
+  int maximize;
+};
 
 #define FASTNN_DECLARE_KERNEL(name, ret, params) ret name params;
 #define FASTNN_DECLARE_ISA(ns) namespace ns { FASTNN_CPU_KERNELS(FASTNN_DECLARE_KERNEL) }

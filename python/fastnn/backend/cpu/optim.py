@@ -1,11 +1,33 @@
 """Optimizer steps over all parameters of a group at once, with torch.optim's exact update rules.
 
-Every list holds arrays of one shape per parameter; everything is updated in place."""
+Every list holds arrays of one shape per parameter; everything is updated in place. When every array is
+float32 and C-contiguous, one C++ call updates the whole group (fastnn._C.*_step); otherwise the numpy path
+below does the same arithmetic in the same order."""
 import numpy as np
+
+from ... import _C
+
+_F32 = np.dtype(np.float32)
+
+
+def _fast(*lists):
+    for lst in lists:
+        for a in lst:
+            if a.dtype is not _F32 or not a.flags.c_contiguous:
+                return False
+    return True
+
+
+def _list(x):
+    return x if type(x) is list else list(x)
 
 
 def sgd_step(params, grads, bufs, lr, momentum, dampening, nesterov, weight_decay, maximize, first_step):
     """bufs: momentum buffers (ignored when momentum == 0); first_step: buffers start as a copy of d_p."""
+    if _fast(params, grads, bufs if momentum else ()):
+        _C.sgd_step(_list(params), _list(grads), _list(bufs) if momentum else None, lr, momentum, dampening,
+                    nesterov, weight_decay, maximize, first_step)
+        return
     for p, g, buf in zip(params, grads, bufs):
         d = -g if maximize else g
         if weight_decay:
@@ -20,9 +42,22 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, nesterov, weight_deca
         p -= lr * d
 
 
+def _lerp_(a, end, w):
+    """a.lerp_(end, w) with torch's two formulas (exact at both ends)."""
+    if w < 0.5:
+        a += w * (end - a)
+    else:
+        a[...] = end - (end - a) * (1 - w)
+
+
 def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step, lr, beta1, beta2, eps,
               weight_decay, amsgrad, maximize, decoupled_weight_decay):
     """Adam (decoupled_weight_decay=False) or AdamW; step counts from 1; max_exp_avg_sqs used with amsgrad."""
+    if _fast(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs if amsgrad else ()):
+        _C.adam_step(_list(params), _list(grads), _list(exp_avgs), _list(exp_avg_sqs),
+                     _list(max_exp_avg_sqs) if amsgrad else None, step, lr, beta1, beta2, eps, weight_decay,
+                     amsgrad, maximize, decoupled_weight_decay)
+        return
     bc1 = 1 - beta1 ** step
     bc2_sqrt = (1 - beta2 ** step) ** 0.5
     step_size = lr / bc1
@@ -33,7 +68,7 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step, lr, b
                 p *= 1 - lr * weight_decay
             else:
                 g = g + weight_decay * p
-        m += (g - m) * (1 - beta1)
+        _lerp_(m, g, 1 - beta1)
         v *= beta2
         v += (1 - beta2) * g * g
         if amsgrad:
@@ -41,22 +76,32 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, step, lr, b
             denom = np.sqrt(max_exp_avg_sqs[i]) / bc2_sqrt + eps
         else:
             denom = np.sqrt(v) / bc2_sqrt + eps
-        p -= step_size * m / denom
+        p += -step_size * m / denom
 
 
 def adagrad_step(params, grads, state_sums, step, lr, lr_decay, weight_decay, eps, maximize):
+    """step counts from 1 (torch increments before use)."""
+    if _fast(params, grads, state_sums):
+        _C.adagrad_step(_list(params), _list(grads), _list(state_sums), step, lr, lr_decay, weight_decay, eps,
+                        maximize)
+        return
     clr = lr / (1 + (step - 1) * lr_decay)
     for p, g, s in zip(params, grads, state_sums):
         g = -g if maximize else g
         if weight_decay:
             g = g + weight_decay * p
         s += g * g
-        p -= clr * g / (np.sqrt(s) + eps)
+        p += -clr * g / (np.sqrt(s) + eps)
 
 
 def rmsprop_step(params, grads, square_avgs, momentum_bufs, grad_avgs, lr, alpha, eps, weight_decay, momentum,
                  centered, maximize):
     """momentum_bufs used when momentum > 0, grad_avgs when centered (else may be None)."""
+    if _fast(params, grads, square_avgs, momentum_bufs if momentum > 0 else (), grad_avgs if centered else ()):
+        _C.rmsprop_step(_list(params), _list(grads), _list(square_avgs),
+                        _list(momentum_bufs) if momentum > 0 else None, _list(grad_avgs) if centered else None,
+                        lr, alpha, eps, weight_decay, momentum, centered, maximize)
+        return
     for i, (p, g, v) in enumerate(zip(params, grads, square_avgs)):
         g = -g if maximize else g
         if weight_decay:
@@ -65,7 +110,7 @@ def rmsprop_step(params, grads, square_avgs, momentum_bufs, grad_avgs, lr, alpha
         v += (1 - alpha) * g * g
         if centered:
             ga = grad_avgs[i]
-            ga += (g - ga) * (1 - alpha)
+            _lerp_(ga, g, 1 - alpha)
             avg = np.sqrt(v - ga * ga) + eps
         else:
             avg = np.sqrt(v) + eps
@@ -75,10 +120,14 @@ def rmsprop_step(params, grads, square_avgs, momentum_bufs, grad_avgs, lr, alpha
             buf += g / avg
             p -= lr * buf
         else:
-            p -= lr * g / avg
+            p += -lr * g / avg
 
 
 def adadelta_step(params, grads, square_avgs, acc_deltas, lr, rho, eps, weight_decay, maximize):
+    if _fast(params, grads, square_avgs, acc_deltas):
+        _C.adadelta_step(_list(params), _list(grads), _list(square_avgs), _list(acc_deltas), lr, rho, eps,
+                         weight_decay, maximize)
+        return
     for p, g, v, u in zip(params, grads, square_avgs, acc_deltas):
         g = -g if maximize else g
         if weight_decay:

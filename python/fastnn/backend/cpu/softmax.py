@@ -1,35 +1,85 @@
-"""Row-wise softmax / log-softmax over the last axis of a 2-D array, and the fused cross-entropy."""
+"""Row-wise softmax / log-softmax over the last axis of a 2-D array, and the fused cross-entropy.
+
+float32 C-contiguous 2-D arrays go to the C++ kernels; anything else takes the numpy path (same semantics).
+`out` (optional) receives the result and may be an input (in place)."""
 import numpy as np
 
+from ... import _C
 
-def softmax(x):
+_F32 = np.dtype(np.float32)
+_I64 = np.dtype(np.int64)
+
+
+def _fast2d(a):
+    return a.dtype is _F32 and a.ndim == 2 and a.flags.c_contiguous
+
+
+def _store(r, out):
+    if out is None:
+        return r
+    out[...] = r
+    return out
+
+
+def softmax(x, out=None):
+    if _fast2d(x) and (out is None or _fast2d(out)):
+        if out is None:
+            out = np.empty_like(x)
+        _C.softmax_forward(x, out)
+        return out
     m = x.max(axis=-1, keepdims=True)
     e = np.exp(x - m)
     e /= e.sum(axis=-1, keepdims=True)
-    return e
+    return _store(e, out)
 
 
-def softmax_backward(grad, y):
+def softmax_backward(grad, y, out=None):
     """dx = y * (grad - sum(grad * y, row))."""
-    return y * (grad - (grad * y).sum(axis=-1, keepdims=True))
+    if _fast2d(grad) and _fast2d(y) and (out is None or _fast2d(out)):
+        if out is None:
+            out = np.empty_like(grad)
+        _C.softmax_backward(grad, y, out)
+        return out
+    return _store(y * (grad - (grad * y).sum(axis=-1, keepdims=True)), out)
 
 
-def log_softmax(x):
+def log_softmax(x, out=None):
+    if _fast2d(x) and (out is None or _fast2d(out)):
+        if out is None:
+            out = np.empty_like(x)
+        _C.log_softmax_forward(x, out)
+        return out
     m = x.max(axis=-1, keepdims=True)
     s = x - m
     s -= np.log(np.exp(s).sum(axis=-1, keepdims=True))
-    return s
+    return _store(s, out)
 
 
-def log_softmax_backward(grad, y):
+def log_softmax_backward(grad, y, out=None):
     """dx = grad - exp(y) * sum(grad, row), with y the forward output."""
-    return grad - np.exp(y) * grad.sum(axis=-1, keepdims=True)
+    if _fast2d(grad) and _fast2d(y) and (out is None or _fast2d(out)):
+        if out is None:
+            out = np.empty_like(grad)
+        _C.log_softmax_backward(grad, y, out)
+        return out
+    return _store(grad - np.exp(y) * grad.sum(axis=-1, keepdims=True), out)
 
 
-def cross_entropy(logits, targets):
-    """Per-row loss -log softmax(logits)[i, t_i] and dlogits = softmax(logits) - onehot(t) in one pass.
+def cross_entropy(logits, targets, scale=1.0):
+    """Per-row loss -log softmax(logits)[i, t_i] and dlogits = scale * (softmax(logits) - onehot(t)) in one pass.
 
-    logits: (N, C) float; targets: (N,) int64 in [0, C) (IndexError naming the bad value otherwise)."""
+    logits: (N, C) float; targets: (N,) integers in [0, C) (IndexError naming the bad value otherwise).
+    scale lets the caller fold in 1/N * grad_output (mean reduction) without another pass."""
+    if _fast2d(logits):
+        if targets.dtype is not _I64 or not targets.flags.c_contiguous:
+            if targets.dtype.kind not in "iu":
+                raise TypeError(f"cross_entropy: targets must be integers, got dtype {targets.dtype}")
+            targets = np.ascontiguousarray(targets, dtype=np.int64)
+        n = logits.shape[0]
+        loss = np.empty(n, _F32)
+        d = np.empty_like(logits)
+        _C.cross_entropy(logits, targets, loss, d, scale)
+        return loss, d
     n, c = logits.shape
     if targets.shape != (n,):
         raise ValueError(f"cross_entropy: targets of shape {list(targets.shape)} for logits of shape {[n, c]}")
@@ -41,4 +91,6 @@ def cross_entropy(logits, targets):
     loss = -logp[rows, targets]
     d = np.exp(logp)
     d[rows, targets] -= 1
+    if scale != 1.0:
+        d *= scale
     return loss, d

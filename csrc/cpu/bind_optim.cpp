@@ -1,0 +1,172 @@
+// Multi-tensor optimizer bindings (csrc/cpu/kernels/optim.cpp): one call per step for a whole parameter group.
+// Each takes Python lists of float32 C-contiguous arrays (params and states writable; entry i of every list has
+// params[i]'s shape), validates all of them, turns the Python-float hyper-parameters into the float32 scalars
+// torch's ops would use, then releases the GIL for the update.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "common.h"
+#include "cpu/kernels.h"
+
+namespace fastnn {
+
+namespace {
+
+// Validated pointers of one step, holding references to the arrays while the GIL is released.
+struct Group {
+  std::vector<cpu::OptimTensor> t;
+  std::vector<py::array> keep;
+};
+
+// An entry of a list: a numpy array (never converted: a converted copy would take the update and be lost).
+py::array item(const py::list& l, size_t i, const std::string& name) {
+  py::object o = l[i];
+  if (!py::isinstance<py::array>(o))
+    throw py::type_error(name + ": expected a float32 array, got " + std::string(py::str(py::type::handle_of(o).attr("__name__"))));
+  return py::reinterpret_borrow<py::array>(o);
+}
+
+float* state_ptr(const py::object& list, const char* name, size_t i, const py::array& p, std::vector<py::array>& keep) {
+  if (list.is_none()) return nullptr;
+  const std::string n = std::string(name) + "[" + std::to_string(i) + "]";
+  py::array a = item(py::reinterpret_borrow<py::list>(list), i, n);
+  float* ptr = out_ptr<float>(a, n.c_str());
+  check_same_shape(a, n.c_str(), p, ("params[" + std::to_string(i) + "]").c_str());
+  keep.push_back(a);
+  return ptr;
+}
+
+// params/grads: lists; states: up to three lists (or None where the optimizer's options leave them unused).
+Group collect(const py::list& params, const py::list& grads, const py::object* states[3], const char* names[3]) {
+  const size_t n = params.size();
+  if (grads.size() != n)
+    throw py::value_error("grads has " + std::to_string(grads.size()) + " entries but params has " +
+                          std::to_string(n));
+  for (int s = 0; s < 3; ++s) {
+    if (states[s]->is_none()) continue;
+    if (!py::isinstance<py::list>(*states[s]))
+      throw py::type_error(std::string(names[s]) + ": expected a list of float32 arrays");
+    const size_t m = py::reinterpret_borrow<py::list>(*states[s]).size();
+    if (m != n)
+      throw py::value_error(std::string(names[s]) + " has " + std::to_string(m) + " entries but params has " +
+                            std::to_string(n));
+  }
+  Group g;
+  g.t.reserve(n);
+  g.keep.reserve(5 * n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string pi = "params[" + std::to_string(i) + "]", gi = "grads[" + std::to_string(i) + "]";
+    py::array p = item(params, i, pi), gr = item(grads, i, gi);
+    cpu::OptimTensor e{};
+    e.param = out_ptr<float>(p, pi.c_str());
+    e.grad = in_ptr<float>(gr, gi.c_str());
+    check_same_shape(gr, gi.c_str(), p, pi.c_str());
+    g.keep.push_back(p);
+    g.keep.push_back(gr);
+    e.s0 = state_ptr(*states[0], names[0], i, p, g.keep);
+    e.s1 = state_ptr(*states[1], names[1], i, p, g.keep);
+    e.s2 = state_ptr(*states[2], names[2], i, p, g.keep);
+    e.n = p.size();
+    g.t.push_back(e);
+  }
+  return g;
+}
+
+void require(bool ok, const char* what) {
+  if (!ok) throw py::value_error(what);
+}
+
+}  // namespace
+
+void bind_optim(py::module_& m) {
+  m.def("sgd_step", [](const py::list& params, const py::list& grads, const py::object& bufs, double lr,
+                           double momentum, double dampening, bool nesterov, double weight_decay, bool maximize,
+                           bool first_step) {
+    const py::none none;
+    const py::object* st[3] = {momentum != 0 ? &bufs : &none, &none, &none};
+    const char* nm[3] = {"momentum_bufs", "", ""};
+    require(momentum == 0 || !bufs.is_none(), "sgd_step: momentum != 0 needs momentum buffers");
+    Group g = collect(params, grads, st, nm);
+    cpu::SgdHyper h{float(-lr), float(momentum), float(1 - dampening), float(weight_decay), nesterov, maximize,
+                    first_step};
+    py::gil_scoped_release nogil;
+    cpu::kernels().sgd_step(g.t.data(), int64_t(g.t.size()), &h);
+  }, py::arg("params"), py::arg("grads"), py::arg("bufs"), py::arg("lr"), py::arg("momentum"),
+     py::arg("dampening"), py::arg("nesterov"), py::arg("weight_decay"), py::arg("maximize"),
+     py::arg("first_step"), "One torch.optim.SGD step over a parameter group, in place.");
+
+  m.def("adam_step", [](const py::list& params, const py::list& grads, const py::object& exp_avgs,
+                            const py::object& exp_avg_sqs, const py::object& max_exp_avg_sqs, double step, double lr,
+                            double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
+                            bool maximize, bool decoupled_weight_decay) {
+    const py::none none;
+    require(!exp_avgs.is_none() && !exp_avg_sqs.is_none(), "adam_step: exp_avgs and exp_avg_sqs are required");
+    require(!amsgrad || !max_exp_avg_sqs.is_none(), "adam_step: amsgrad needs max_exp_avg_sqs");
+    require(step >= 1, "adam_step: step counts from 1");
+    const py::object* st[3] = {&exp_avgs, &exp_avg_sqs, amsgrad ? &max_exp_avg_sqs : &none};
+    const char* nm[3] = {"exp_avgs", "exp_avg_sqs", "max_exp_avg_sqs"};
+    Group g = collect(params, grads, st, nm);
+    const double bc1 = 1 - std::pow(beta1, step), bc2 = 1 - std::pow(beta2, step);
+    cpu::AdamHyper h{float(beta1), float(1 - beta1), float(beta2), float(1 - beta2), float(weight_decay),
+                     float(1 - lr * weight_decay), float(eps), float(std::pow(bc2, 0.5)), float(-(lr / bc1)),
+                     amsgrad, maximize, decoupled_weight_decay};
+    py::gil_scoped_release nogil;
+    cpu::kernels().adam_step(g.t.data(), int64_t(g.t.size()), &h);
+  }, py::arg("params"), py::arg("grads"), py::arg("exp_avgs"), py::arg("exp_avg_sqs"), py::arg("max_exp_avg_sqs"),
+     py::arg("step"), py::arg("lr"), py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("weight_decay"),
+     py::arg("amsgrad"), py::arg("maximize"), py::arg("decoupled_weight_decay"),
+     "One torch.optim.Adam (or AdamW: decoupled_weight_decay) step over a parameter group; step counts from 1.");
+
+  m.def("adagrad_step", [](const py::list& params, const py::list& grads, const py::object& state_sums,
+                               double step, double lr, double lr_decay, double weight_decay, double eps,
+                               bool maximize) {
+    const py::none none;
+    require(!state_sums.is_none(), "adagrad_step: state_sums are required");
+    require(step >= 1, "adagrad_step: step counts from 1");
+    const py::object* st[3] = {&state_sums, &none, &none};
+    const char* nm[3] = {"state_sums", "", ""};
+    Group g = collect(params, grads, st, nm);
+    const double clr = lr / (1 + (step - 1) * lr_decay);
+    cpu::AdagradHyper h{float(-clr), float(weight_decay), float(eps), maximize};
+    py::gil_scoped_release nogil;
+    cpu::kernels().adagrad_step(g.t.data(), int64_t(g.t.size()), &h);
+  }, py::arg("params"), py::arg("grads"), py::arg("state_sums"), py::arg("step"), py::arg("lr"),
+     py::arg("lr_decay"), py::arg("weight_decay"), py::arg("eps"), py::arg("maximize"),
+     "One torch.optim.Adagrad step over a parameter group; step counts from 1.");
+
+  m.def("rmsprop_step", [](const py::list& params, const py::list& grads, const py::object& square_avgs,
+                               const py::object& momentum_bufs, const py::object& grad_avgs, double lr, double alpha,
+                               double eps, double weight_decay, double momentum, bool centered, bool maximize) {
+    const py::none none;
+    require(!square_avgs.is_none(), "rmsprop_step: square_avgs are required");
+    require(momentum <= 0 || !momentum_bufs.is_none(), "rmsprop_step: momentum > 0 needs momentum_bufs");
+    require(!centered || !grad_avgs.is_none(), "rmsprop_step: centered needs grad_avgs");
+    const py::object* st[3] = {&square_avgs, momentum > 0 ? &momentum_bufs : &none, centered ? &grad_avgs : &none};
+    const char* nm[3] = {"square_avgs", "momentum_bufs", "grad_avgs"};
+    Group g = collect(params, grads, st, nm);
+    cpu::RmspropHyper h{float(-lr), float(alpha), float(1 - alpha), float(eps), float(weight_decay),
+                        float(momentum), centered, maximize};
+    py::gil_scoped_release nogil;
+    cpu::kernels().rmsprop_step(g.t.data(), int64_t(g.t.size()), &h);
+  }, py::arg("params"), py::arg("grads"), py::arg("square_avgs"), py::arg("momentum_bufs"), py::arg("grad_avgs"),
+     py::arg("lr"), py::arg("alpha"), py::arg("eps"), py::arg("weight_decay"), py::arg("momentum"),
+     py::arg("centered"), py::arg("maximize"), "One torch.optim.RMSprop step over a parameter group.");
+
+  m.def("adadelta_step", [](const py::list& params, const py::list& grads, const py::object& square_avgs,
+                                const py::object& acc_deltas, double lr, double rho, double eps, double weight_decay,
+                                bool maximize) {
+    const py::none none;
+    require(!square_avgs.is_none() && !acc_deltas.is_none(), "adadelta_step: square_avgs and acc_deltas are required");
+    const py::object* st[3] = {&square_avgs, &acc_deltas, &none};
+    const char* nm[3] = {"square_avgs", "acc_deltas", ""};
+    Group g = collect(params, grads, st, nm);
+    cpu::AdadeltaHyper h{float(-lr), float(rho), float(1 - rho), float(eps), float(weight_decay), maximize};
+    py::gil_scoped_release nogil;
+    cpu::kernels().adadelta_step(g.t.data(), int64_t(g.t.size()), &h);
+  }, py::arg("params"), py::arg("grads"), py::arg("square_avgs"), py::arg("acc_deltas"), py::arg("lr"),
+     py::arg("rho"), py::arg("eps"), py::arg("weight_decay"), py::arg("maximize"),
+     "One torch.optim.Adadelta step over a parameter group.");
+}
+
+}  // namespace fastnn

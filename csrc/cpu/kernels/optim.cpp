@@ -1,0 +1,231 @@
+// Multi-tensor optimizer steps with torch.optim's update rules (torch 2.13, _single_tensor_* CPU path), in the
+// same operation order so float32 trajectories follow torch's. One call updates every parameter of a group:
+// `t` holds `count` entries (cpu/kernels.h: OptimTensor); no two buffers of one entry may overlap.
+//
+// Work is cut into chunks of kChunk elements across all tensors and the chunks are split statically between
+// threads (above kParallelThreshold elements in all). Updates are element-wise, so results are bit-identical
+// on any thread count. Flush-to-zero / denormals-are-zero are set in MXCSR for the kernel's duration (on every
+// thread) and restored after: denormal optimizer state costs time and changes nothing visible at 1e-38.
+#include "cpu/kernels.h"
+#include "cpu/kernels/vmath.h"
+
+namespace fastnn::cpu::FASTNN_ISA_NS {
+
+static const int64_t kChunk = 1 << 14;
+static const int64_t kParallelThreshold = 1 << 16;
+
+typedef void (*OptimRange)(const OptimTensor* t, int64_t lo, int64_t hi, const void* h);
+
+static inline unsigned ftz_on() {
+#if defined(__SSE__)
+  const unsigned csr = __builtin_ia32_stmxcsr();
+  __builtin_ia32_ldmxcsr(csr | 0x8040u);  // FTZ (bit 15) | DAZ (bit 6)
+  return csr;
+#else
+  return 0;
+#endif
+}
+static inline void ftz_restore(unsigned csr) {
+#if defined(__SSE__)
+  __builtin_ia32_ldmxcsr(csr);
+#else
+  (void)csr;
+#endif
+}
+
+static void run_optim(OptimRange f, const OptimTensor* t, int64_t count, const void* h) {
+  int64_t total = 0, chunks = 0;
+  for (int64_t k = 0; k < count; ++k) {
+    total += t[k].n;
+    chunks += (t[k].n + kChunk - 1) / kChunk;
+  }
+  const int nt = num_threads();
+  if (total < kParallelThreshold || nt <= 1) {
+    const unsigned csr = ftz_on();
+    for (int64_t k = 0; k < count; ++k) f(&t[k], 0, t[k].n, h);
+    ftz_restore(csr);
+    return;
+  }
+#pragma omp parallel num_threads(nt)
+  {
+#ifdef _OPENMP
+    const int64_t tid = omp_get_thread_num(), T = omp_get_num_threads();
+#else
+    const int64_t tid = 0, T = 1;
+#endif
+    const unsigned csr = ftz_on();
+    const int64_t c0 = chunks * tid / T, c1 = chunks * (tid + 1) / T;  // this thread's chunks [c0, c1)
+    int64_t c = 0;                                                      // first chunk of tensor k
+    for (int64_t k = 0; k < count && c < c1; ++k) {
+      const int64_t n = t[k].n, nk = (n + kChunk - 1) / kChunk;
+      const int64_t lo = c > c0 ? c : c0, hi = c + nk < c1 ? c + nk : c1;
+      if (lo < hi) {
+        const int64_t end = (hi - c) * kChunk;
+        f(&t[k], (lo - c) * kChunk, end < n ? end : n, h);
+      }
+      c += nk;
+    }
+    ftz_restore(csr);
+  }
+}
+
+// ---- SGD: s0 = momentum buffer (used when momentum != 0) ----
+static void sgd_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const SgdHyper h = *static_cast<const SgdHyper*>(hv);
+  float* __restrict p = t->param;
+  const float* __restrict g = t->grad;
+  float* __restrict buf = t->s0;
+  const float sign = h.maximize ? -1.0f : 1.0f;
+  const bool wd = h.weight_decay != 0.0f, mom = h.momentum != 0.0f;
+  for (int64_t i = lo; i < hi; ++i) {
+    float d = sign * g[i];
+    if (wd) d = d + h.weight_decay * p[i];
+    if (mom) {
+      float b;
+      if (h.first_step) {
+        b = d;
+      } else {
+        b = buf[i] * h.momentum;
+        b = b + h.one_minus_dampening * d;
+      }
+      buf[i] = b;
+      d = h.nesterov ? d + h.momentum * b : b;
+    }
+    p[i] = p[i] + h.neg_lr * d;
+  }
+}
+
+// SGD with momentum, dampening, nesterov, weight_decay, maximize (torch.optim.SGD).
+void sgd_step(const OptimTensor* t, int64_t count, const SgdHyper* h) { run_optim(sgd_range, t, count, h); }
+
+// ---- Adam / AdamW: s0 = exp_avg, s1 = exp_avg_sq, s2 = max_exp_avg_sq (amsgrad) ----
+static void adam_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const AdamHyper h = *static_cast<const AdamHyper*>(hv);
+  float* __restrict p = t->param;
+  const float* __restrict g = t->grad;
+  float* __restrict m = t->s0;
+  float* __restrict v = t->s1;
+  float* __restrict vmax = t->s2;
+  const float sign = h.maximize ? -1.0f : 1.0f;
+  const bool wd = h.weight_decay != 0.0f, low_weight = h.lerp_weight < 0.5f;
+  const float one_minus_w = 1.0f - h.lerp_weight;
+  for (int64_t i = lo; i < hi; ++i) {
+    float d = sign * g[i];
+    float pi = p[i];
+    if (wd) {
+      if (h.decoupled) pi = pi * h.decay_factor;
+      else d = d + h.weight_decay * pi;
+    }
+    const float mi = m[i];  // exp_avg.lerp_(grad, 1 - beta1), torch's two-branch lerp
+    const float mn = low_weight ? mi + h.lerp_weight * (d - mi) : d - (d - mi) * one_minus_w;
+    m[i] = mn;
+    float vi = v[i] * h.beta2;
+    vi = vi + h.one_minus_beta2 * d * d;
+    v[i] = vi;
+    if (h.amsgrad) {
+      const float vm = vmax[i] > vi ? vmax[i] : vi;
+      vmax[i] = vm;
+      vi = vm;
+    }
+    const float denom = __builtin_sqrtf(vi) / h.bc2_sqrt + h.eps;
+    p[i] = pi + h.neg_step_size * mn / denom;
+  }
+}
+
+// Adam (decoupled = 0) or AdamW (decoupled = 1) with amsgrad and maximize (torch.optim.Adam / AdamW).
+void adam_step(const OptimTensor* t, int64_t count, const AdamHyper* h) { run_optim(adam_range, t, count, h); }
+
+// ---- Adagrad: s0 = state_sum ----
+static void adagrad_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const AdagradHyper h = *static_cast<const AdagradHyper*>(hv);
+  float* __restrict p = t->param;
+  const float* __restrict g = t->grad;
+  float* __restrict s = t->s0;
+  const float sign = h.maximize ? -1.0f : 1.0f;
+  const bool wd = h.weight_decay != 0.0f;
+  for (int64_t i = lo; i < hi; ++i) {
+    float d = sign * g[i];
+    if (wd) d = d + h.weight_decay * p[i];
+    const float si = s[i] + d * d;
+    s[i] = si;
+    p[i] = p[i] + h.neg_clr * d / (__builtin_sqrtf(si) + h.eps);
+  }
+}
+
+// Adagrad with lr_decay (folded into neg_clr by the caller), weight_decay, eps, maximize (torch.optim.Adagrad).
+void adagrad_step(const OptimTensor* t, int64_t count, const AdagradHyper* h) {
+  run_optim(adagrad_range, t, count, h);
+}
+
+// ---- RMSprop: s0 = square_avg, s1 = momentum buffer (momentum > 0), s2 = grad_avg (centered) ----
+static void rmsprop_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const RmspropHyper h = *static_cast<const RmspropHyper*>(hv);
+  float* __restrict p = t->param;
+  const float* __restrict g = t->grad;
+  float* __restrict v = t->s0;
+  float* __restrict buf = t->s1;
+  float* __restrict ga = t->s2;
+  const float sign = h.maximize ? -1.0f : 1.0f;
+  const bool wd = h.weight_decay != 0.0f, mom = h.momentum > 0.0f, low_weight = h.one_minus_alpha < 0.5f;
+  const float one_minus_w = 1.0f - h.one_minus_alpha;
+  for (int64_t i = lo; i < hi; ++i) {
+    float d = sign * g[i];
+    if (wd) d = d + h.weight_decay * p[i];
+    float vi = v[i] * h.alpha;
+    vi = vi + h.one_minus_alpha * d * d;
+    v[i] = vi;
+    float avg;
+    if (h.centered) {
+      const float a = ga[i];  // grad_avg.lerp_(grad, 1 - alpha)
+      const float an = low_weight ? a + h.one_minus_alpha * (d - a) : d - (d - a) * one_minus_w;
+      ga[i] = an;
+      avg = __builtin_sqrtf(vi - an * an);
+    } else {
+      avg = __builtin_sqrtf(vi);
+    }
+    avg = avg + h.eps;
+    if (mom) {
+      const float b = buf[i] * h.momentum + d / avg;
+      buf[i] = b;
+      p[i] = p[i] + h.neg_lr * b;
+    } else {
+      p[i] = p[i] + h.neg_lr * d / avg;
+    }
+  }
+}
+
+// RMSprop with alpha, eps, momentum, centered, weight_decay, maximize (torch.optim.RMSprop).
+void rmsprop_step(const OptimTensor* t, int64_t count, const RmspropHyper* h) {
+  run_optim(rmsprop_range, t, count, h);
+}
+
+// ---- Adadelta: s0 = square_avg, s1 = acc_delta ----
+static void adadelta_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const AdadeltaHyper h = *static_cast<const AdadeltaHyper*>(hv);
+  float* __restrict p = t->param;
+  const float* __restrict g = t->grad;
+  float* __restrict v = t->s0;
+  float* __restrict u = t->s1;
+  const float sign = h.maximize ? -1.0f : 1.0f;
+  const bool wd = h.weight_decay != 0.0f;
+  for (int64_t i = lo; i < hi; ++i) {
+    float d = sign * g[i];
+    if (wd) d = d + h.weight_decay * p[i];
+    float vi = v[i] * h.rho;
+    vi = vi + h.one_minus_rho * d * d;
+    v[i] = vi;
+    const float std_ = __builtin_sqrtf(vi + h.eps);
+    const float delta = __builtin_sqrtf(u[i] + h.eps) / std_ * d;
+    float ui = u[i] * h.rho;
+    ui = ui + h.one_minus_rho * delta * delta;
+    u[i] = ui;
+    p[i] = p[i] + h.neg_lr * delta;
+  }
+}
+
+// Adadelta with rho, eps, lr, weight_decay, maximize (torch.optim.Adadelta).
+void adadelta_step(const OptimTensor* t, int64_t count, const AdadeltaHyper* h) {
+  run_optim(adadelta_range, t, count, h);
+}
+
+}  // namespace fastnn::cpu::FASTNN_ISA_NS
