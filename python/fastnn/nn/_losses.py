@@ -126,7 +126,9 @@ class _FusedCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, logits, target, reduction):
-        losses, d = K.cross_entropy(_c(logits._data), _c(target._data))
+        n = logits._data.shape[0]
+        scale = 1.0 / n if reduction == "mean" else 1.0  # dlogits arrive already divided by N
+        losses, d = K.cross_entropy(_c(logits._data), _c(target._data), scale)
         ctx.d, ctx.reduction = d, reduction
         if reduction == "none":
             return losses
@@ -140,8 +142,7 @@ class _FusedCrossEntropy(Function):
         d = ctx.d
         if ctx.reduction == "none":
             return d * g[:, None], None, None
-        scale = g / d.shape[0] if ctx.reduction == "mean" else g
-        return d * scale, None, None
+        return d * g, None, None  # a fresh array: d stays intact for a retained graph
 
 
 def _c(a):
