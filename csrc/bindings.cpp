@@ -4,6 +4,7 @@
 
 namespace fastnn {
 void bind_elementwise(py::module_& m);
+void bind_gemm(py::module_& m);
 void bind_cuda(py::module_& m);
 }  // namespace fastnn
 
@@ -21,5 +22,6 @@ PYBIND11_MODULE(_C, m) {
   m.def("set_num_threads", &cpu::set_num_threads, py::arg("n"));
   m.def("openmp_enabled", &cpu::openmp_enabled);
   bind_elementwise(m);
+  bind_gemm(m);
   bind_cuda(m);
 }

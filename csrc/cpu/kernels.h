@@ -14,7 +14,12 @@
 // X(name, return type, parameter list). Contract of each kernel: see the comment at its definition.
 #define FASTNN_CPU_KERNELS(X)                                                                   \
   X(relu_forward, void, (const float* x, float* y, int64_t n))                                  \
-  X(relu_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))
+  X(relu_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))       \
+  X(sgemm, void, (bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,     \
+                  const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, \
+                  int64_t ldc, const float* bias, int relu))                                    \
+  X(bias_grad, void, (const float* G, int64_t M, int64_t N, float* out, float beta))            \
+  X(fma_chains, double, (int64_t iters, int64_t* flops))
 
 namespace fastnn::cpu {
 

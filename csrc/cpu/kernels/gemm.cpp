@@ -1,0 +1,351 @@
+// SGEMM (BLIS-style: packed panels, MC/KC/NC cache blocking, an MR x NR register-tiled microkernel) and the
+// bias gradient. Row-major throughout.
+//
+// Loop nest, outermost first (B block stays in L3/L2, A block in L2, one B micro-panel in L1):
+//   jc: N in NC columns -> pc: K in KC -> pack op(B)[pc, jc] (shared by the threads)
+//     -> ic: M in MC rows -> pack op(A)[ic, pc] (per thread) -> jr: NR columns -> ir: MR rows -> microkernel
+// Operands already laid out as panels need no packing: op(A) with trans_a (A stored [K, M]: the MR values of
+// one k are contiguous) and op(B) without trans_b (B stored [K, N]) are read in place when they are small
+// enough to stay in cache; only their ragged last panel is packed (zero-padded).
+//
+// Threads split the output (rows, or columns when M is short), never K; every element is computed by the same
+// instruction sequence whatever the thread count, so 1 and 2 threads give bit-identical results.
+#include <cstdlib>
+#include <cstring>
+
+#include "cpu/kernels.h"
+#include "cpu/kernels/simd.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace fastnn::cpu::FASTNN_ISA_NS {
+
+// Register tile MR x NR (NR = NV vectors) and cache blocks. MC, NC are multiples of MR, NR.
+#if defined(__AVX512F__)
+static const int64_t MR = 8;
+#else
+static const int64_t MR = 6;
+#endif
+static const int64_t NV = 2;
+static const int64_t NR = NV * FASTNN_VL;
+static const int64_t MC = 144;
+static const int64_t KC = 256;
+static const int64_t NC = (4080 / NR) * NR;
+// Products with fewer multiply-adds than this stay on one thread (waking a second costs more than it saves).
+static const int64_t kParallelMacs = int64_t(1) << 22;
+// An unpacked operand is read in place only if its used part fits comfortably in L2 (bytes).
+static const int64_t kDirectBytes = 256 * 1024;
+
+struct Epilogue {
+  float alpha, beta;   // C = alpha * acc + beta * C (beta == 0: C is not read)
+  const float* bias;   // NR values added per column, or nullptr
+  int relu;            // then max(., 0)
+};
+
+// acc[i][j] = sum_k a[k*sa + i] * b[k*sb + j] for i < MR, j < NR; then C[i*ldc + j] = epilogue(acc).
+// a: MR floats per k step (stride sa), b: NR floats per k step (stride sb); all MR x NR of C are written.
+static inline void microkernel(int64_t kc, const float* a, int64_t sa, const float* b, int64_t sb, float* c,
+                               int64_t ldc, const Epilogue& e) {
+  vf acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = v_zero();
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    vf bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = v_load(b + v * FASTNN_VL);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const vf av = v_bcast(a + i);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = v_fma(av, bv[v], acc[i][v]);
+    }
+    a += sa;
+    b += sb;
+  }
+  const vf alpha = v_set1(e.alpha), beta = v_set1(e.beta);
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    float* ci = c + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      vf r = v_mul(acc[i][v], alpha);
+      if (e.beta != 0.0f) r = v_fma(beta, v_load(ci + v * FASTNN_VL), r);
+      if (e.bias) r = v_add(r, v_load(e.bias + v * FASTNN_VL));
+      if (e.relu) r = v_relu(r);
+      v_store(ci + v * FASTNN_VL, r);
+    }
+  }
+}
+
+// One mr x nr tile (mr <= MR, nr <= NR) of C. A ragged tile runs the same microkernel on a local MR x NR copy
+// (so its arithmetic is the same as a full tile's); a and b must hold full, zero-padded MR / NR panels.
+static void tile(int64_t kc, const float* a, int64_t sa, const float* b, int64_t sb, float* c, int64_t ldc,
+                 int64_t mr, int64_t nr, const Epilogue& e) {
+  if (mr == MR && nr == NR) {
+    microkernel(kc, a, sa, b, sb, c, ldc, e);
+    return;
+  }
+  alignas(64) float t[MR * NR];
+  alignas(64) float tbias[NR];
+  std::memset(t, 0, sizeof(t));
+  Epilogue et = e;
+  if (e.beta != 0.0f)
+    for (int64_t i = 0; i < mr; ++i) std::memcpy(t + i * NR, c + i * ldc, nr * sizeof(float));
+  if (e.bias) {
+    std::memset(tbias, 0, sizeof(tbias));
+    std::memcpy(tbias, e.bias, nr * sizeof(float));
+    et.bias = tbias;
+  }
+  microkernel(kc, a, sa, b, sb, t, NR, et);
+  for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * NR, nr * sizeof(float));
+}
+
+// The whole product's description, shared by the threads.
+struct Gemm {
+  bool ta, tb;
+  int64_t M, N, K;
+  float alpha, beta;
+  const float* A;
+  int64_t lda;
+  const float* B;
+  int64_t ldb;
+  float* C;
+  int64_t ldc;
+  const float* bias;
+  int relu;
+  int64_t kc;               // K block (K split into equal blocks of at most KC)
+  bool a_direct, b_direct;  // read op(A) / op(B) in place instead of packing
+  bool split_m;             // threads split rows (else columns)
+  float* bpack;             // shared packed op(B) block, kc x round_up(min(N, NC), NR)
+};
+
+// Packs MR rows [i0, i0 + mr) of op(A), k in [p0, p0 + kc), as dst[k * MR + r]; rows mr..MR-1 are zero.
+static void pack_a_panel(const Gemm& g, int64_t i0, int64_t mr, int64_t p0, int64_t kc, float* dst) {
+  if (g.ta) {  // op(A)[i][k] = A[k * lda + i]: MR contiguous values per k
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* s = g.A + (p0 + k) * g.lda + i0;
+      float* d = dst + k * MR;
+      if (mr == MR) {
+        for (int64_t r = 0; r < MR; ++r) d[r] = s[r];
+      } else {
+        for (int64_t r = 0; r < mr; ++r) d[r] = s[r];
+        for (int64_t r = mr; r < MR; ++r) d[r] = 0.0f;
+      }
+    }
+  } else {  // op(A)[i][k] = A[i * lda + k]: gather MR rows
+    for (int64_t r = 0; r < mr; ++r) {
+      const float* s = g.A + (i0 + r) * g.lda + p0;
+      for (int64_t k = 0; k < kc; ++k) dst[k * MR + r] = s[k];
+    }
+    for (int64_t r = mr; r < MR; ++r)
+      for (int64_t k = 0; k < kc; ++k) dst[k * MR + r] = 0.0f;
+  }
+}
+
+// Packs NR columns [j0, j0 + nr) of op(B), k in [p0, p0 + kc), as dst[k * NR + c]; columns nr..NR-1 are zero.
+static void pack_b_panel(const Gemm& g, int64_t j0, int64_t nr, int64_t p0, int64_t kc, float* dst) {
+  if (!g.tb) {  // op(B)[k][j] = B[k * ldb + j]: NR contiguous values per k
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* s = g.B + (p0 + k) * g.ldb + j0;
+      float* d = dst + k * NR;
+      if (nr == NR) {
+        for (int64_t c = 0; c < NR; ++c) d[c] = s[c];
+      } else {
+        for (int64_t c = 0; c < nr; ++c) d[c] = s[c];
+        for (int64_t c = nr; c < NR; ++c) d[c] = 0.0f;
+      }
+    }
+  } else {  // op(B)[k][j] = B[j * ldb + k]: gather NR rows
+    for (int64_t c = 0; c < nr; ++c) {
+      const float* s = g.B + (j0 + c) * g.ldb + p0;
+      for (int64_t k = 0; k < kc; ++k) dst[k * NR + c] = s[k];
+    }
+    for (int64_t c = nr; c < NR; ++c)
+      for (int64_t k = 0; k < kc; ++k) dst[k * NR + c] = 0.0f;
+  }
+}
+
+// Per-thread scratch that grows and is kept (no allocation, no page faults on the hot path after warm-up).
+struct Scratch {
+  float* p = nullptr;
+  int64_t cap = 0;
+  ~Scratch() { std::free(p); }
+};
+static float* scratch(Scratch& s, int64_t n) {
+  if (n > s.cap) {
+    std::free(s.p);
+    const int64_t bytes = ((n * int64_t(sizeof(float)) + 63) / 64) * 64;
+    s.p = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!s.p) std::abort();
+    s.cap = bytes / int64_t(sizeof(float));
+  }
+  return s.p;
+}
+static thread_local Scratch tl_apack, tl_aedge, tl_bedge, tl_bpack;
+
+// Thread `tid` of `nt` computes its share of the product (nt == 1: everything, no barriers).
+static void gemm_thread(const Gemm& g, int tid, int nt) {
+  float* apack = g.a_direct ? nullptr : scratch(tl_apack, MC * g.kc);
+  float* aedge = scratch(tl_aedge, MR * g.kc);
+  float* bedge = scratch(tl_bedge, NR * g.kc);
+  const int64_t m_panels = (g.M + MR - 1) / MR;
+  for (int64_t jc = 0; jc < g.N; jc += NC) {
+    const int64_t nc = g.N - jc < NC ? g.N - jc : NC;
+    const int64_t n_panels = (nc + NR - 1) / NR;
+    // This thread's rows [m0, m1) and columns [n0, n1) of the block, on the MR / NR grid.
+    int64_t m0 = 0, m1 = g.M, n0 = 0, n1 = nc;
+    if (nt > 1 && g.split_m) {
+      m0 = (m_panels * tid / nt) * MR;
+      m1 = (m_panels * (tid + 1) / nt) * MR;
+      if (m1 > g.M) m1 = g.M;
+    } else if (nt > 1) {
+      n0 = (n_panels * tid / nt) * NR;
+      n1 = (n_panels * (tid + 1) / nt) * NR;
+      if (n1 > nc) n1 = nc;
+    }
+    for (int64_t pc = 0; pc < g.K; pc += g.kc) {
+      const int64_t kc = g.K - pc < g.kc ? g.K - pc : g.kc;
+      const bool last = pc + kc == g.K;
+      const Epilogue e{g.alpha, pc == 0 ? g.beta : 1.0f, last ? g.bias : nullptr, last ? g.relu : 0};
+      if (!g.b_direct) {
+        for (int64_t p = n_panels * tid / nt; p < n_panels * (tid + 1) / nt; ++p) {
+          const int64_t nr = nc - p * NR < NR ? nc - p * NR : NR;
+          pack_b_panel(g, jc + p * NR, nr, pc, kc, g.bpack + p * NR * kc);
+        }
+#pragma omp barrier
+      } else if (n1 > n0 && (n1 - n0) % NR != 0 && n1 == nc) {
+        pack_b_panel(g, jc + (n1 / NR) * NR, n1 % NR, pc, kc, bedge);  // ragged last panel
+      }
+      for (int64_t ic = m0; ic < m1; ic += MC) {
+        const int64_t mc = m1 - ic < MC ? m1 - ic : MC;
+        if (!g.a_direct) {
+          for (int64_t ir = 0; ir < mc; ir += MR)
+            pack_a_panel(g, ic + ir, mc - ir < MR ? mc - ir : MR, pc, kc, apack + ir * kc);
+        } else if (mc % MR != 0) {
+          pack_a_panel(g, ic + (mc / MR) * MR, mc % MR, pc, kc, aedge);
+        }
+        for (int64_t jr = n0; jr < n1; jr += NR) {
+          const int64_t nr = n1 - jr < NR ? n1 - jr : NR;
+          const float* b;
+          int64_t sb;
+          if (!g.b_direct) {
+            b = g.bpack + (jr / NR) * NR * kc;
+            sb = NR;
+          } else if (nr == NR) {
+            b = g.B + pc * g.ldb + jc + jr;
+            sb = g.ldb;
+          } else {
+            b = bedge;
+            sb = NR;
+          }
+          Epilogue ej = e;
+          if (e.bias) ej.bias = e.bias + jc + jr;
+          float* cj = g.C + jc + jr;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = mc - ir < MR ? mc - ir : MR;
+            const float* a;
+            int64_t sa;
+            if (!g.a_direct) {
+              a = apack + ir * kc;
+              sa = MR;
+            } else if (mr == MR) {
+              a = g.A + pc * g.lda + ic + ir;
+              sa = g.lda;
+            } else {
+              a = aedge;
+              sa = MR;
+            }
+            tile(kc, a, sa, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
+          }
+        }
+      }
+      if (!g.b_direct) {
+#pragma omp barrier
+      }
+    }
+  }
+}
+
+// C[M,N] = alpha * op(A) @ op(B) + beta * C (+ bias[N] per column) (then max(., 0) when relu).
+// op(A) = A [M,K] (lda >= K), or with trans_a A stored [K,M] (lda >= M); op(B) = B [K,N] (ldb >= N), or with
+// trans_b B stored [N,K] (ldb >= K). C [M,N] with ldc >= N, not aliasing A or B. beta == 0 never reads C.
+// Any sizes >= 0; K == 0 gives C = beta * C (+ bias). Threads: num_threads() above kParallelMacs.
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias, int relu) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    for (int64_t i = 0; i < M; ++i) {
+      float* c = C + i * ldc;
+      for (int64_t j = 0; j < N; ++j) {
+        float v = beta == 0.0f ? 0.0f : beta * c[j];
+        if (bias) v += bias[j];
+        if (relu && v < 0.0f) v = 0.0f;
+        c[j] = v;
+      }
+    }
+    return;
+  }
+  Gemm g{trans_a, trans_b, M, N, K, alpha, beta, A, lda, B, ldb, C, ldc, bias, relu};
+  const int64_t kblocks = (K + KC - 1) / KC;
+  g.kc = (K + kblocks - 1) / kblocks;
+  g.a_direct = trans_a && M * K * int64_t(sizeof(float)) <= kDirectBytes;
+  g.b_direct = !trans_b && N * K * int64_t(sizeof(float)) <= kDirectBytes;
+  int nt = num_threads();
+  if (M * N * K < kParallelMacs) nt = 1;
+  const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
+  g.split_m = m_panels >= 4 * int64_t(nt) || m_panels >= n_panels;
+  if (nt > 1 && (g.split_m ? m_panels : n_panels) < nt) nt = 1;
+  g.bpack = g.b_direct ? nullptr : scratch(tl_bpack, g.kc * n_panels * NR);
+  if (nt == 1) {
+    gemm_thread(g, 0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(nt)
+  {
+#ifdef _OPENMP
+    gemm_thread(g, omp_get_thread_num(), omp_get_num_threads());
+#else
+    gemm_thread(g, 0, 1);
+#endif
+  }
+}
+
+static const int64_t kBiasGradBlock = 64;  // columns summed at once (held in registers)
+
+// out[j] = sum_i G[i * N + j] (+ beta * out[j]; beta == 0 never reads out). G is [M, N] row-major, out [N].
+// Rows are added in order 0..M-1 for every column, whatever the thread count (threads split columns).
+void bias_grad(const float* G, int64_t M, int64_t N, float* out, float beta) {
+  const int64_t blocks = (N + kBiasGradBlock - 1) / kBiasGradBlock;
+  const int nt = M * N >= (int64_t(1) << 18) && blocks > 1 ? num_threads() : 1;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t j0 = blk * kBiasGradBlock;
+    const int64_t w = N - j0 < kBiasGradBlock ? N - j0 : kBiasGradBlock;
+    alignas(64) float acc[kBiasGradBlock];
+    for (int64_t j = 0; j < kBiasGradBlock; ++j) acc[j] = 0.0f;
+    if (w == kBiasGradBlock) {
+      for (int64_t i = 0; i < M; ++i) {
+        const float* g = G + i * N + j0;
+#pragma GCC unroll 4
+        for (int64_t j = 0; j < kBiasGradBlock; ++j) acc[j] += g[j];
+      }
+    } else {
+      for (int64_t i = 0; i < M; ++i) {
+        const float* g = G + i * N + j0;
+        for (int64_t j = 0; j < w; ++j) acc[j] += g[j];
+      }
+    }
+    float* o = out + j0;
+    if (beta == 0.0f)
+      for (int64_t j = 0; j < w; ++j) o[j] = acc[j];
+    else
+      for (int64_t j = 0; j < w; ++j) o[j] = beta * o[j] + acc[j];
+  }
+}
+
+}  // namespace fastnn::cpu::FASTNN_ISA_NS
