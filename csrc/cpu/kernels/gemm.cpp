@@ -124,50 +124,75 @@ struct Gemm {
   float* bpack;             // shared packed op(B) block, kc x round_up(min(N, NC), NR)
 };
 
+// dst[k * S + r] = src[r * ld + k] for r < rows, k < kc, and 0 for rows <= r < S (S <= 32): a transposing copy
+// of `rows` rows into a panel of S interleaved rows. With AVX2, 8 x 8 blocks go through registers; a 6-row
+// block stores 8 lanes and the next k overwrites the 2 extra, so the destination needs 2 floats of slack.
+static void pack_transposed(const float* src, int64_t ld, int64_t rows, int64_t kc, float* dst, int64_t S) {
+  int64_t k0 = 0;
+#if defined(__AVX2__)
+  const int64_t kv = kc & ~int64_t(7);
+  for (int64_t rb = 0; rb < S; rb += 8) {
+    const int64_t valid = rows - rb < 0 ? 0 : (rows - rb < 8 ? rows - rb : 8);
+    for (int64_t k = 0; k < kv; k += 8) {
+      __m256 r[8];
+      for (int64_t i = 0; i < 8; ++i)
+        r[i] = i < valid ? _mm256_loadu_ps(src + (rb + i) * ld + k) : _mm256_setzero_ps();
+      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+      const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float* d = dst + k * S + rb;
+      _mm256_storeu_ps(d + 0 * S, _mm256_permute2f128_ps(s0, s4, 0x20));
+      _mm256_storeu_ps(d + 1 * S, _mm256_permute2f128_ps(s1, s5, 0x20));
+      _mm256_storeu_ps(d + 2 * S, _mm256_permute2f128_ps(s2, s6, 0x20));
+      _mm256_storeu_ps(d + 3 * S, _mm256_permute2f128_ps(s3, s7, 0x20));
+      _mm256_storeu_ps(d + 4 * S, _mm256_permute2f128_ps(s0, s4, 0x31));
+      _mm256_storeu_ps(d + 5 * S, _mm256_permute2f128_ps(s1, s5, 0x31));
+      _mm256_storeu_ps(d + 6 * S, _mm256_permute2f128_ps(s2, s6, 0x31));
+      _mm256_storeu_ps(d + 7 * S, _mm256_permute2f128_ps(s3, s7, 0x31));
+    }
+  }
+  k0 = kv;
+#endif
+  for (int64_t k = k0; k < kc; ++k) {
+    float* d = dst + k * S;
+    for (int64_t r = 0; r < rows; ++r) d[r] = src[r * ld + k];
+    for (int64_t r = rows; r < S; ++r) d[r] = 0.0f;
+  }
+}
+
+// dst[k * S + c] = src[k * ld + c] for c < cols, k < kc, and 0 for cols <= c < S: a panel copy, no transpose.
+static void pack_copy(const float* src, int64_t ld, int64_t cols, int64_t kc, float* dst, int64_t S) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* s = src + k * ld;
+    float* d = dst + k * S;
+    if (cols == S) {
+      for (int64_t c = 0; c < S; ++c) d[c] = s[c];
+    } else {
+      for (int64_t c = 0; c < cols; ++c) d[c] = s[c];
+      for (int64_t c = cols; c < S; ++c) d[c] = 0.0f;
+    }
+  }
+}
+
 // Packs MR rows [i0, i0 + mr) of op(A), k in [p0, p0 + kc), as dst[k * MR + r]; rows mr..MR-1 are zero.
 static void pack_a_panel(const Gemm& g, int64_t i0, int64_t mr, int64_t p0, int64_t kc, float* dst) {
-  if (g.ta) {  // op(A)[i][k] = A[k * lda + i]: MR contiguous values per k
-    for (int64_t k = 0; k < kc; ++k) {
-      const float* s = g.A + (p0 + k) * g.lda + i0;
-      float* d = dst + k * MR;
-      if (mr == MR) {
-        for (int64_t r = 0; r < MR; ++r) d[r] = s[r];
-      } else {
-        for (int64_t r = 0; r < mr; ++r) d[r] = s[r];
-        for (int64_t r = mr; r < MR; ++r) d[r] = 0.0f;
-      }
-    }
-  } else {  // op(A)[i][k] = A[i * lda + k]: gather MR rows
-    for (int64_t r = 0; r < mr; ++r) {
-      const float* s = g.A + (i0 + r) * g.lda + p0;
-      for (int64_t k = 0; k < kc; ++k) dst[k * MR + r] = s[k];
-    }
-    for (int64_t r = mr; r < MR; ++r)
-      for (int64_t k = 0; k < kc; ++k) dst[k * MR + r] = 0.0f;
-  }
+  if (g.ta)  // op(A)[i][k] = A[k * lda + i]
+    pack_copy(g.A + p0 * g.lda + i0, g.lda, mr, kc, dst, MR);
+  else  // op(A)[i][k] = A[i * lda + k]
+    pack_transposed(g.A + i0 * g.lda + p0, g.lda, mr, kc, dst, MR);
 }
 
 // Packs NR columns [j0, j0 + nr) of op(B), k in [p0, p0 + kc), as dst[k * NR + c]; columns nr..NR-1 are zero.
 static void pack_b_panel(const Gemm& g, int64_t j0, int64_t nr, int64_t p0, int64_t kc, float* dst) {
-  if (!g.tb) {  // op(B)[k][j] = B[k * ldb + j]: NR contiguous values per k
-    for (int64_t k = 0; k < kc; ++k) {
-      const float* s = g.B + (p0 + k) * g.ldb + j0;
-      float* d = dst + k * NR;
-      if (nr == NR) {
-        for (int64_t c = 0; c < NR; ++c) d[c] = s[c];
-      } else {
-        for (int64_t c = 0; c < nr; ++c) d[c] = s[c];
-        for (int64_t c = nr; c < NR; ++c) d[c] = 0.0f;
-      }
-    }
-  } else {  // op(B)[k][j] = B[j * ldb + k]: gather NR rows
-    for (int64_t c = 0; c < nr; ++c) {
-      const float* s = g.B + (j0 + c) * g.ldb + p0;
-      for (int64_t k = 0; k < kc; ++k) dst[k * NR + c] = s[k];
-    }
-    for (int64_t c = nr; c < NR; ++c)
-      for (int64_t k = 0; k < kc; ++k) dst[k * NR + c] = 0.0f;
-  }
+  if (!g.tb)  // op(B)[k][j] = B[k * ldb + j]
+    pack_copy(g.B + p0 * g.ldb + j0, g.ldb, nr, kc, dst, NR);
+  else  // op(B)[k][j] = B[j * ldb + k]
+    pack_transposed(g.B + j0 * g.ldb + p0, g.ldb, nr, kc, dst, NR);
 }
 
 // Per-thread scratch that grows and is kept (no allocation, no page faults on the hot path after warm-up).
@@ -179,10 +204,10 @@ struct Scratch {
 static float* scratch(Scratch& s, int64_t n) {
   if (n > s.cap) {
     std::free(s.p);
-    const int64_t bytes = ((n * int64_t(sizeof(float)) + 63) / 64) * 64;
+    const int64_t bytes = (((n + 16) * int64_t(sizeof(float)) + 63) / 64) * 64;  // + slack, see pack_transposed
     s.p = static_cast<float*>(std::aligned_alloc(64, bytes));
     if (!s.p) std::abort();
-    s.cap = bytes / int64_t(sizeof(float));
+    s.cap = n;
   }
   return s.p;
 }
