@@ -35,8 +35,11 @@ static const int64_t KC = 256;
 static const int64_t NC = (4080 / NR) * NR;
 // Products with fewer multiply-adds than this stay on one thread (waking a second costs more than it saves).
 static const int64_t kParallelMacs = int64_t(1) << 22;
-// An unpacked operand is read in place only if its used part fits comfortably in L2 (bytes).
+// Packing pays off when the packed panels are reused by many tiles. op(A) is read in place when it fits in L2
+// (bytes) and is used by few column panels (N); op(B) [K, N] when it is used by few row panels (M).
 static const int64_t kDirectBytes = 256 * 1024;
+static const int64_t kDirectMaxN = 256;
+static const int64_t kDirectMaxM = 128;
 
 struct Epilogue {
   float alpha, beta;   // C = alpha * acc + beta * C (beta == 0: C is not read)
@@ -44,15 +47,26 @@ struct Epilogue {
   int relu;            // then max(., 0)
 };
 
-// acc[i][j] = sum_k a[k*sa + i] * b[k*sb + j] for i < MR, j < NR; then C[i*ldc + j] = epilogue(acc).
-// a: MR floats per k step (stride sa), b: NR floats per k step (stride sb); all MR x NR of C are written.
-static inline void microkernel(int64_t kc, const float* a, int64_t sa, const float* b, int64_t sb, float* c,
-                               int64_t ldc, const Epilogue& e) {
+// acc[i][j] = sum_k a[i*ars + k*aks] * b[k*sb + j] for i < MR, j < NR; then C[i*ldc + j] = epilogue(acc).
+// op(A) is addressed by a row stride and a k stride, so a packed panel (1, MR), A read in place with trans_a
+// (1, lda) and A read in place without it (lda, 1) share this code. Rows i >= mr re-read row mr - 1 (their
+// results are discarded), so an unpacked ragged panel never reads past A. b: NR floats per k step (stride sb).
+static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t aks, int64_t mr, const float* b,
+                               int64_t sb, float* c, int64_t ldc, const Epilogue& e) {
+  const float* ar[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) ar[i] = a + (i < mr ? i : mr - 1) * ars;
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {  // C's lines arrive while the k loop runs
+    __builtin_prefetch(c + i * ldc, 1, 3);
+    __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
+  }
   vf acc[MR][NV];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[i][v] = v_zero();
+  int64_t off = 0;
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
     vf bv[NV];
@@ -60,11 +74,11 @@ static inline void microkernel(int64_t kc, const float* a, int64_t sa, const flo
     for (int v = 0; v < NV; ++v) bv[v] = v_load(b + v * FASTNN_VL);
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
-      const vf av = v_bcast(a + i);
+      const vf av = v_bcast(ar[i] + off);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = v_fma(av, bv[v], acc[i][v]);
     }
-    a += sa;
+    off += aks;
     b += sb;
   }
   const vf alpha = v_set1(e.alpha), beta = v_set1(e.beta);
@@ -83,11 +97,11 @@ static inline void microkernel(int64_t kc, const float* a, int64_t sa, const flo
 }
 
 // One mr x nr tile (mr <= MR, nr <= NR) of C. A ragged tile runs the same microkernel on a local MR x NR copy
-// (so its arithmetic is the same as a full tile's); a and b must hold full, zero-padded MR / NR panels.
-static void tile(int64_t kc, const float* a, int64_t sa, const float* b, int64_t sb, float* c, int64_t ldc,
-                 int64_t mr, int64_t nr, const Epilogue& e) {
+// (so its arithmetic is the same as a full tile's); b must hold a full, zero-padded NR panel.
+static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
+                 int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
   if (mr == MR && nr == NR) {
-    microkernel(kc, a, sa, b, sb, c, ldc, e);
+    microkernel(kc, a, ars, aks, MR, b, sb, c, ldc, e);
     return;
   }
   alignas(64) float t[MR * NR];
@@ -101,7 +115,7 @@ static void tile(int64_t kc, const float* a, int64_t sa, const float* b, int64_t
     std::memcpy(tbias, e.bias, nr * sizeof(float));
     et.bias = tbias;
   }
-  microkernel(kc, a, sa, b, sb, t, NR, et);
+  microkernel(kc, a, ars, aks, mr, b, sb, t, NR, et);
   for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * NR, nr * sizeof(float));
 }
 
@@ -211,12 +225,11 @@ static float* scratch(Scratch& s, int64_t n) {
   }
   return s.p;
 }
-static thread_local Scratch tl_apack, tl_aedge, tl_bedge, tl_bpack;
+static thread_local Scratch tl_apack, tl_bedge, tl_bpack;
 
 // Thread `tid` of `nt` computes its share of the product (nt == 1: everything, no barriers).
 static void gemm_thread(const Gemm& g, int tid, int nt) {
   float* apack = g.a_direct ? nullptr : scratch(tl_apack, MC * g.kc);
-  float* aedge = scratch(tl_aedge, MR * g.kc);
   float* bedge = scratch(tl_bedge, NR * g.kc);
   const int64_t m_panels = (g.M + MR - 1) / MR;
   for (int64_t jc = 0; jc < g.N; jc += NC) {
@@ -248,12 +261,9 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
       }
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = m1 - ic < MC ? m1 - ic : MC;
-        if (!g.a_direct) {
+        if (!g.a_direct)
           for (int64_t ir = 0; ir < mc; ir += MR)
             pack_a_panel(g, ic + ir, mc - ir < MR ? mc - ir : MR, pc, kc, apack + ir * kc);
-        } else if (mc % MR != 0) {
-          pack_a_panel(g, ic + (mc / MR) * MR, mc % MR, pc, kc, aedge);
-        }
         for (int64_t jr = n0; jr < n1; jr += NR) {
           const int64_t nr = n1 - jr < NR ? n1 - jr : NR;
           const float* b;
@@ -274,18 +284,21 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t mr = mc - ir < MR ? mc - ir : MR;
             const float* a;
-            int64_t sa;
+            int64_t ars, aks;
             if (!g.a_direct) {
               a = apack + ir * kc;
-              sa = MR;
-            } else if (mr == MR) {
+              ars = 1;
+              aks = MR;
+            } else if (g.ta) {
               a = g.A + pc * g.lda + ic + ir;
-              sa = g.lda;
+              ars = 1;
+              aks = g.lda;
             } else {
-              a = aedge;
-              sa = MR;
+              a = g.A + (ic + ir) * g.lda + pc;
+              ars = g.lda;
+              aks = 1;
             }
-            tile(kc, a, sa, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
+            tile(kc, a, ars, aks, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
           }
         }
       }
@@ -318,8 +331,8 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   Gemm g{trans_a, trans_b, M, N, K, alpha, beta, A, lda, B, ldb, C, ldc, bias, relu};
   const int64_t kblocks = (K + KC - 1) / KC;
   g.kc = (K + kblocks - 1) / kblocks;
-  g.a_direct = trans_a && M * K * int64_t(sizeof(float)) <= kDirectBytes;
-  g.b_direct = !trans_b && N * K * int64_t(sizeof(float)) <= kDirectBytes;
+  g.a_direct = M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN;
+  g.b_direct = !trans_b && M <= kDirectMaxM;
   int nt = num_threads();
   if (M * N * K < kParallelMacs) nt = 1;
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
