@@ -32,34 +32,60 @@ def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     """out = alpha * op(a) @ op(b) + beta * out for 2-D arrays, op = transpose when its flag is set.
 
     With beta == 0, `out` is never read (it may hold NaN). Returns out (allocated when None)."""
-    if a.dtype == _F32 and b.dtype == _F32 and a.ndim == 2 and b.ndim == 2:
-        if not a.flags.c_contiguous and a.flags.f_contiguous:
-            a, trans_a = a.T, not trans_a
-        if not b.flags.c_contiguous and b.flags.f_contiguous:
-            b, trans_b = b.T, not trans_b
-        if a.flags.c_contiguous and b.flags.c_contiguous:
+    # Fast path first: the binding validates dtypes, shapes and layout before touching anything and raises
+    # TypeError / ValueError on what it does not take (float64, Fortran order, errors): those go the slow way.
+    try:
+        if a.dtype == _F32 and b.dtype == _F32:
             if out is None:
-                out = np.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]), _F32)
-                beta = 0.0
-            if out.dtype == _F32 and out.flags.c_contiguous:
-                try:
-                    _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
-                    return out
-                except ValueError:
-                    pass  # shapes disagree or out overlaps an input: numpy raises / handles it below
+                c = np.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]), _F32)
+                _C.sgemm(a, b, c, trans_a, trans_b, alpha, 0.0)
+                return c
+            _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
+            return out
+    except (TypeError, ValueError, IndexError, AttributeError):
+        pass
+    return _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta)
+
+
+def _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta):
+    """float32 operands in Fortran order (transposed views) go to the kernel as their C-ordered transposes with
+    the flag flipped (no copy); everything else takes numpy."""
+    if (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == _F32 and b.dtype == _F32
+            and a.ndim == 2 and b.ndim == 2 and (out is None or out.dtype == _F32)):
+        flipped = False
+        if not a.flags.c_contiguous and a.flags.f_contiguous:
+            a, trans_a, flipped = a.T, not trans_a, True
+        if not b.flags.c_contiguous and b.flags.f_contiguous:
+            b, trans_b, flipped = b.T, not trans_b, True
+        if flipped:
+            try:
+                if out is None:
+                    c = np.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]),
+                                 _F32)
+                    _C.sgemm(a, b, c, trans_a, trans_b, alpha, 0.0)
+                    return c
+                _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
+                return out
+            except (TypeError, ValueError):
+                pass  # shapes disagree or out overlaps an input: numpy raises / handles it below
     return _numpy_matmul(a, b, trans_a, trans_b, out, alpha, beta)
 
 
 def linear(x, weight, bias=None, relu=False):
     """y = x @ weight.T (+ bias) (then max(y, 0) when relu): Linear's forward with a fused epilogue."""
-    if (x.dtype == _F32 and weight.dtype == _F32 and x.ndim >= 2 and weight.ndim == 2 and x.flags.c_contiguous
-            and weight.flags.c_contiguous and x.shape[-1] == weight.shape[1]
-            and (bias is None or (bias.dtype == _F32 and bias.ndim == 1 and bias.flags.c_contiguous
-                                  and bias.shape[0] == weight.shape[0]))):
-        x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])
-        y = np.empty((x2.shape[0], weight.shape[0]), _F32)
-        _C.sgemm(x2, weight, y, False, True, 1.0, 0.0, bias, relu)
-        return y if x.ndim == 2 else y.reshape(x.shape[:-1] + (weight.shape[0],))
+    try:
+        if x.dtype != _F32:
+            pass
+        elif x.ndim == 2:
+            y = np.empty((x.shape[0], weight.shape[0]), _F32)
+            _C.sgemm(x, weight, y, False, True, 1.0, 0.0, bias, relu)
+            return y
+        elif x.ndim > 2 and x.flags.c_contiguous:
+            y = np.empty((x.size // x.shape[-1], weight.shape[0]), _F32)
+            _C.sgemm(x.reshape(-1, x.shape[-1]), weight, y, False, True, 1.0, 0.0, bias, relu)
+            return y.reshape(x.shape[:-1] + (weight.shape[0],))
+    except (TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError):
+        pass
     y = x @ weight.T
     if bias is not None:
         y += bias
@@ -70,13 +96,18 @@ def linear(x, weight, bias=None, relu=False):
 
 def bias_grad(grad, out=None, beta=0.0):
     """out = grad.sum(axis=0) (+ beta * out): the gradient of a bias broadcast over rows."""
-    if grad.dtype == _F32 and grad.ndim == 2 and grad.flags.c_contiguous:
-        if out is None:
-            out = np.empty(grad.shape[1], _F32)
-            beta = 0.0
-        if out.dtype == _F32 and out.ndim == 1 and out.flags.c_contiguous and out.shape[0] == grad.shape[1]:
+    try:
+        if grad.dtype != _F32:
+            pass
+        elif out is None:
+            o = np.empty(grad.shape[1], _F32)
+            _C.bias_grad(grad, o, 0.0)
+            return o
+        else:
             _C.bias_grad(grad, out, beta)
             return out
+    except (TypeError, ValueError, IndexError, AttributeError):
+        pass
     s = grad.sum(axis=0)
     if out is None:
         return s
