@@ -4,9 +4,10 @@
 // Loop nest, outermost first (B block stays in L3/L2, A block in L2, one B micro-panel in L1):
 //   jc: N in NC columns -> pc: K in KC -> pack op(B)[pc, jc] (shared by the threads)
 //     -> ic: M in MC rows -> pack op(A)[ic, pc] (per thread) -> jr: NR columns -> ir: MR rows -> microkernel
-// Operands already laid out as panels need no packing: op(A) with trans_a (A stored [K, M]: the MR values of
-// one k are contiguous) and op(B) without trans_b (B stored [K, N]) are read in place when they are small
-// enough to stay in cache; only their ragged last panel is packed (zero-padded).
+// Packing is skipped where it cannot pay for itself (the small MLP products): the microkernel addresses op(A) by
+// a row stride and a k stride, so A is read in place in either layout when it fits in L2 and few column panels
+// reuse it (N small); op(B) stored [K, N] is read in place when few row panels reuse it (M small), only its
+// ragged last panel being packed (zero-padded).
 //
 // Threads split the output (rows, or columns when M is short), never K; every element is computed by the same
 // instruction sequence whatever the thread count, so 1 and 2 threads give bit-identical results.
