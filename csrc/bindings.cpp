@@ -7,6 +7,7 @@ void bind_elementwise(py::module_& m);
 void bind_data(py::module_& m);
 void bind_softmax(py::module_& m);
 void bind_optim(py::module_& m);
+void bind_gemm(py::module_& m);
 void bind_cuda(py::module_& m);
 }  // namespace fastnn
 
@@ -27,5 +28,6 @@ PYBIND11_MODULE(_C, m) {
   bind_data(m);
   bind_softmax(m);
   bind_optim(m);
+  bind_gemm(m);
   bind_cuda(m);
 }

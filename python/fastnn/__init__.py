@@ -5,7 +5,9 @@ fastnn.utils.data and fastnn.vision, with the hot kernels in fastnn's own C++ (f
 """
 import importlib as _importlib
 
-from . import _C
+from ._openmp import quiet_idle_threads as _quiet_idle_threads
+with _quiet_idle_threads():  # before libgomp loads: idle OpenMP threads must not spin against numpy
+    from . import _C
 from ._config import (__version__, _apply_isa_from_environment, available_isas, get_isa, get_num_threads,
                       set_isa, set_num_threads, show_config)
 from .dtypes import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,

@@ -1,11 +1,16 @@
-"""Matrix products: forward and both backward products without materialised transposes."""
+"""Matrix products: forward and both backward products without materialised transposes.
+
+float32 2-D arrays go to fastnn's SGEMM (C-contiguous operands, or transposed views of them: a Fortran-ordered
+operand is passed as its C-ordered transpose with the flag flipped); anything else takes the numpy path with the
+same semantics. These run several times per training step, so the fast-path checks are kept minimal."""
 import numpy as np
 
+from ... import _C
 
-def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
-    """out = alpha * op(a) @ op(b) + beta * out for 2-D arrays, op = transpose when its flag is set.
+_F32 = np.dtype(np.float32)
 
-    With beta == 0, `out` is never read (it may hold NaN). Returns out (allocated when None)."""
+
+def _numpy_matmul(a, b, trans_a, trans_b, out, alpha, beta):
     A = a.T if trans_a else a
     B = b.T if trans_b else b
     if A.shape[1] != B.shape[0]:
@@ -23,8 +28,64 @@ def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     return out
 
 
+def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
+    """out = alpha * op(a) @ op(b) + beta * out for 2-D arrays, op = transpose when its flag is set.
+
+    With beta == 0, `out` is never read (it may hold NaN). Returns out (allocated when None)."""
+    # Fast path first: the binding validates dtypes, shapes and layout before touching anything and raises
+    # TypeError / ValueError on what it does not take (float64, Fortran order, errors): those go the slow way.
+    try:
+        if a.dtype == _F32 and b.dtype == _F32:
+            if out is None:
+                c = np.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]), _F32)
+                _C.sgemm(a, b, c, trans_a, trans_b, alpha, 0.0)
+                return c
+            _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
+            return out
+    except (TypeError, ValueError, IndexError, AttributeError):
+        pass
+    return _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta)
+
+
+def _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta):
+    """float32 operands in Fortran order (transposed views) go to the kernel as their C-ordered transposes with
+    the flag flipped (no copy); everything else takes numpy."""
+    if (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == _F32 and b.dtype == _F32
+            and a.ndim == 2 and b.ndim == 2 and (out is None or out.dtype == _F32)):
+        flipped = False
+        if not a.flags.c_contiguous and a.flags.f_contiguous:
+            a, trans_a, flipped = a.T, not trans_a, True
+        if not b.flags.c_contiguous and b.flags.f_contiguous:
+            b, trans_b, flipped = b.T, not trans_b, True
+        if flipped:
+            try:
+                if out is None:
+                    c = np.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]),
+                                 _F32)
+                    _C.sgemm(a, b, c, trans_a, trans_b, alpha, 0.0)
+                    return c
+                _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
+                return out
+            except (TypeError, ValueError):
+                pass  # shapes disagree or out overlaps an input: numpy raises / handles it below
+    return _numpy_matmul(a, b, trans_a, trans_b, out, alpha, beta)
+
+
 def linear(x, weight, bias=None, relu=False):
     """y = x @ weight.T (+ bias) (then max(y, 0) when relu): Linear's forward with a fused epilogue."""
+    try:
+        if x.dtype != _F32:
+            pass
+        elif x.ndim == 2:
+            y = np.empty((x.shape[0], weight.shape[0]), _F32)
+            _C.sgemm(x, weight, y, False, True, 1.0, 0.0, bias, relu)
+            return y
+        elif x.ndim > 2 and x.flags.c_contiguous:
+            y = np.empty((x.size // x.shape[-1], weight.shape[0]), _F32)
+            _C.sgemm(x.reshape(-1, x.shape[-1]), weight, y, False, True, 1.0, 0.0, bias, relu)
+            return y.reshape(x.shape[:-1] + (weight.shape[0],))
+    except (TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError):
+        pass
     y = x @ weight.T
     if bias is not None:
         y += bias
@@ -35,6 +96,18 @@ def linear(x, weight, bias=None, relu=False):
 
 def bias_grad(grad, out=None, beta=0.0):
     """out = grad.sum(axis=0) (+ beta * out): the gradient of a bias broadcast over rows."""
+    try:
+        if grad.dtype != _F32:
+            pass
+        elif out is None:
+            o = np.empty(grad.shape[1], _F32)
+            _C.bias_grad(grad, o, 0.0)
+            return o
+        else:
+            _C.bias_grad(grad, out, beta)
+            return out
+    except (TypeError, ValueError, IndexError, AttributeError):
+        pass
     s = grad.sum(axis=0)
     if out is None:
         return s

@@ -1,0 +1,398 @@
+"""THE kernel benchmark: fastnn against numpy and torch (CPU), in one run, interleaved.
+
+    python benchmarks/bench_kernels.py [--quick] [--threads 1,2] [--write]
+
+Every library runs in its own worker process per thread count (their thread pools would clash in one process:
+torch's spinning OpenMP pool beside OpenBLAS), with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset before numpy
+loads, numpy limited by threadpoolctl, torch by set_num_threads. The parent asks the workers in turn (rotating
+order, a pause between switches so that spinning pools settle) to time one case; a time is the mean over an inner
+loop of calls, and each figure is the median of >= 7 such repeats.
+
+Adding a kernel: append a Case to CASES (a section name, a case name, its flop count or None, and one factory
+per library: factory(rng) -> zero-argument callable, or None where the library has no equivalent).
+--write replaces the "Kernels" section of benchmarks/RESULTS.md with the tables.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LIBS = ("fastnn", "numpy", "torch")
+
+
+@dataclass
+class Case:
+    section: str
+    name: str
+    flops: Optional[float]  # None: report microseconds only
+    fastnn: Optional[Callable]
+    numpy: Optional[Callable]
+    torch: Optional[Callable]
+    quick: bool = True  # part of --quick
+
+
+# ---- case factories: each takes (rng) and returns a zero-argument callable ----
+
+def _operands(rng, M, N, K, ta, tb):
+    import numpy as np
+    a = rng.standard_normal((K, M) if ta else (M, K)).astype(np.float32)
+    b = rng.standard_normal((N, K) if tb else (K, N)).astype(np.float32)
+    return a, b, np.empty((M, N), np.float32)
+
+
+def gemm_case(section, name, M, N, K, ta=False, tb=False, quick=True):
+    def f_fastnn(rng):
+        from fastnn.backend import cpu
+        a, b, c = _operands(rng, M, N, K, ta, tb)
+        return lambda: cpu.matmul(a, b, ta, tb, out=c)
+
+    def f_numpy(rng):
+        import numpy as np
+        a, b, c = _operands(rng, M, N, K, ta, tb)
+        A, B = (a.T if ta else a), (b.T if tb else b)
+        return lambda: np.matmul(A, B, out=c)
+
+    def f_torch(rng):
+        import torch
+        a, b, c = (torch.from_numpy(x) for x in _operands(rng, M, N, K, ta, tb))
+        A, B = (a.t() if ta else a), (b.t() if tb else b)
+        return lambda: torch.mm(A, B, out=c)
+
+    return Case(section, name, 2.0 * M * N * K, f_fastnn, f_numpy, f_torch, quick)
+
+
+def _tiny(rng):
+    import numpy as np
+    return rng.standard_normal((1, 1)).astype(np.float32), rng.standard_normal((1, 1)).astype(np.float32)
+
+
+def tiny_matmul_case():
+    # HOOK: fastnn's public API (fastnn.Tensor, fastnn.matmul) does not exist yet; this times the backend
+    # function. Replace f_fastnn with the public op once it lands, e.g. `lambda: fastnn.matmul(x, y)`.
+    def f_fastnn(rng):
+        from fastnn.backend import cpu
+        x, y = _tiny(rng)
+        return lambda: cpu.matmul(x, y)
+
+    def f_numpy(rng):
+        import numpy as np
+        x, y = _tiny(rng)
+        return lambda: np.matmul(x, y)
+
+    def f_torch(rng):
+        import torch
+        x, y = (torch.from_numpy(v) for v in _tiny(rng))
+        return lambda: torch.mm(x, y)
+
+    return Case("Tiny op: Python API overhead", "matmul 1x1 @ 1x1", None, f_fastnn, f_numpy, f_torch)
+
+
+def tiny_linear_case():
+    # HOOK: as above, backend.cpu.linear until fastnn.nn.functional.linear exists.
+    def f_fastnn(rng):
+        from fastnn.backend import cpu
+        x, w = _tiny(rng)
+        b = w[0].copy()
+        return lambda: cpu.linear(x, w, b, relu=True)
+
+    def f_numpy(rng):
+        import numpy as np
+        x, w = _tiny(rng)
+        b = w[0].copy()
+        return lambda: np.maximum(x @ w.T + b, 0)
+
+    def f_torch(rng):
+        import torch
+        x, w = (torch.from_numpy(v) for v in _tiny(rng))
+        b = w[0].clone()
+        return lambda: torch.relu(torch.nn.functional.linear(x, w, b))
+
+    return Case("Tiny op: Python API overhead", "relu(linear) 1x1", None, f_fastnn, f_numpy, f_torch)
+
+
+def bias_grad_case(M, N):
+    def data(rng):
+        import numpy as np
+        return rng.standard_normal((M, N)).astype(np.float32), np.empty(N, np.float32)
+
+    def f_fastnn(rng):
+        from fastnn.backend import cpu
+        g, out = data(rng)
+        return lambda: cpu.bias_grad(g, out)
+
+    def f_numpy(rng):
+        import numpy as np
+        g, out = data(rng)
+        return lambda: np.sum(g, axis=0, out=out)
+
+    def f_torch(rng):
+        import torch
+        g, out = (torch.from_numpy(v) for v in data(rng))
+        return lambda: torch.sum(g, 0, out=out)
+
+    return Case("Other kernels", f"bias_grad {M}x{N}", None, f_fastnn, f_numpy, f_torch)
+
+
+def build_cases():
+    cases = []
+    for n in (64, 128, 256, 512, 1024, 2048):
+        cases.append(gemm_case("SGEMM, square (GFLOP/s)", f"{n}^3", n, n, n, quick=n in (64, 256, 1024)))
+    # The nine products of one training step of the 784-128-64-10 MLP (torch's Linear layout, W: out x in),
+    # plus dX of the first layer and dW in the (in x out) layout, at batch 64 and 256.
+    for bs in (64, 256):
+        for label, M, N, K, ta, tb in [
+            ("fwd x@W1^T", bs, 128, 784, False, True), ("fwd h1@W2^T", bs, 64, 128, False, True),
+            ("fwd h2@W3^T", bs, 10, 64, False, True),
+            ("dW3 dY^T@h2", 10, 64, bs, True, False), ("dW2 dY^T@h1", 64, 128, bs, True, False),
+            ("dW1 dY^T@x", 128, 784, bs, True, False), ("dW1' x^T@dY", 784, 128, bs, True, False),
+            ("dX3 dY@W3", bs, 64, 10, False, False), ("dX2 dY@W2", bs, 128, 64, False, False),
+            ("dX1 dY@W1", bs, 784, 128, False, False)]:
+            mode = ("T" if ta else "N") + ("T" if tb else "N")
+            name = f"b{bs} {label} {mode} ({M}x{K})@({K}x{N})"
+            cases.append(gemm_case("SGEMM, MLP shapes (us per call)", name, M, N, K, ta, tb, quick=bs == 64))
+    cases.append(bias_grad_case(256, 128))
+    cases.append(tiny_matmul_case())
+    cases.append(tiny_linear_case())
+    return cases
+
+
+# ---- worker process: one library, one thread count ----
+
+def worker(lib, threads):
+    sys.path.insert(0, os.path.join(HERE, "..", "python"))
+    import numpy as np
+    from threadpoolctl import threadpool_info, threadpool_limits
+    threadpool_limits(threads)
+    info = {}
+    if lib == "fastnn":
+        import fastnn
+        if not hasattr(fastnn._C, "fma_peak"):
+            raise SystemExit(f"bench_kernels: {fastnn.__file__} is not this tree's fastnn (build it first)")
+        fastnn.set_num_threads(threads)
+        info = {"isa": fastnn.get_isa()}
+    elif lib == "torch":
+        import torch
+        torch.set_num_threads(threads)
+        info = {"torch": torch.__version__}
+    else:
+        blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+        info = {"blas": ", ".join(f"{p['internal_api']} {p['version']} ({p.get('architecture')}, "
+                                  f"{p['num_threads']} threads)" for p in blas)}
+    cases = build_cases()
+    fns = {}
+    print(json.dumps(info), flush=True)
+    for line in sys.stdin:
+        if line.startswith("peak"):  # fastnn worker: measured FMA peak (GFLOP/s) on `threads` threads
+            import fastnn
+            print(json.dumps(fastnn._C.fma_peak(threads, 0.05, 3)), flush=True)
+            continue
+        idx, target = line.split()
+        idx, target = int(idx), float(target)
+        if idx not in fns:
+            factory = getattr(cases[idx], lib)
+            fns[idx] = factory(np.random.default_rng(idx)) if factory else None
+            if fns[idx]:
+                for _ in range(3):
+                    fns[idx]()
+        fn = fns[idx]
+        if fn is None:
+            print("null", flush=True)
+            continue
+        n, t = 1, 0.0
+        while True:  # inner loop of n calls lasting >= target seconds
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            t = time.perf_counter() - t0
+            if t >= target:
+                break
+            n = max(n * 2, int(n * target / max(t, 1e-9) * 1.2))
+        print(json.dumps(t / n), flush=True)
+
+
+def coexistence(threads):
+    """numpy 64x784x128 matmul (its own `threads`) right after nothing / a 2-thread fastnn kernel / a 2-thread
+    torch kernel in the same process: shows whose idle threads spin against OpenBLAS."""
+    code = f"""
+import os, sys, time
+for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    os.environ.pop(k, None)
+sys.path.insert(0, {os.path.join(HERE, '..', 'python')!r})
+import numpy as np
+from threadpoolctl import threadpool_limits
+threadpool_limits({threads}, user_api="blas")
+rng = np.random.default_rng(0)
+x = rng.standard_normal((64, 784)).astype(np.float32); w = rng.standard_normal((784, 128)).astype(np.float32)
+a = rng.standard_normal((384, 384)).astype(np.float32); c = np.empty_like(a)
+if sys.argv[1] == "fastnn":
+    import fastnn; fastnn.set_num_threads(2); other = lambda: fastnn._C.sgemm(a, a, c)
+elif sys.argv[1] == "torch":
+    import torch; torch.set_num_threads(2); ta, tc = torch.from_numpy(a), torch.from_numpy(c)
+    other = lambda: torch.mm(ta, ta, out=tc)
+else:
+    other = lambda: x @ w
+for _ in range(20):
+    x @ w; other()
+ts = []
+for _ in range(31):
+    other(); t = time.perf_counter(); x @ w; ts.append(time.perf_counter() - t)
+print(sorted(ts)[15])
+"""
+    out = {}
+    for who in ("numpy", "fastnn", "torch"):
+        r = subprocess.run([sys.executable, "-c", code, who], capture_output=True, text=True, timeout=300)
+        out[who] = float(r.stdout.split()[0]) if r.returncode == 0 else float("nan")
+    return out
+
+
+# ---- parent ----
+
+def start_worker(lib, threads):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    p = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", lib, "--threads", str(threads)],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    info = json.loads(p.stdout.readline())
+    return p, info
+
+
+def ask(p, idx, target):
+    p.stdin.write(f"{idx} {target}\n")
+    p.stdin.flush()
+    return json.loads(p.stdout.readline())
+
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    return xs[len(xs) // 2] if xs else None
+
+
+def run(threads_list, quick, repeats):
+    cases = build_cases()
+    selected = [i for i, c in enumerate(cases) if c.quick or not quick]
+    target = 0.01 if quick else 0.03
+    results, infos = {}, {}
+    for threads in threads_list:
+        procs = {lib: start_worker(lib, threads) for lib in LIBS}
+        infos[threads] = {lib: info for lib, (p, info) in procs.items()}
+        times = {(i, lib): [] for i in selected for lib in LIBS}
+        peaks = []
+        for r in range(repeats):
+            procs["fastnn"][0].stdin.write("peak\n")
+            procs["fastnn"][0].stdin.flush()
+            peaks.append(json.loads(procs["fastnn"][0].stdout.readline()))
+            for k, i in enumerate(selected):
+                order = LIBS[(r + k) % 3:] + LIBS[:(r + k) % 3]
+                for lib in order:
+                    time.sleep(0.02)  # let the previous worker's spinning threads go idle
+                    times[(i, lib)].append(ask(procs[lib][0], i, target))
+            print(f"  threads={threads}: repeat {r + 1}/{repeats} done", file=sys.stderr, flush=True)
+        for p, _ in procs.values():
+            p.stdin.close()
+            p.wait()
+        results[threads] = {(i, lib): median(v) for (i, lib), v in times.items()}
+        infos[threads]["fastnn"]["peak"] = max(peaks)  # a ceiling: the best of the repeats
+        infos[threads]["coexistence"] = coexistence(threads)
+    return cases, selected, results, infos
+
+
+def fmt_ratio(a, b):
+    return f"{b / a:.2f}" if a and b else "-"
+
+
+def report(cases, selected, results, infos, argv):
+    lines = []
+    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = infos.pop("load", None)
+    first = infos[next(iter(infos))]
+    lines += [f"Command: `python benchmarks/bench_kernels.py {' '.join(argv)}` ({when}, {cpu}, {os.cpu_count()} CPUs)",
+              f"fastnn ISA {first['fastnn']['isa']}; numpy BLAS: {first['numpy']['blas']}; "
+              f"torch {first['torch']['torch']}. Ratios > 1: fastnn faster."]
+    if load:
+        lines.append(f"Load average (1 min) at start / end: {load[0]:.1f} / {load[1]:.1f} on {os.cpu_count()} CPUs "
+                     "(other work on the machine: above ~0.5 the figures, 2-thread ones most, are not clean).")
+    lines.append("")
+    for threads, res in results.items():
+        peak = infos[threads]["fastnn"]["peak"]
+        lines.append(f"### {threads} thread(s): measured FMA peak {peak:.0f} GFLOP/s")
+        section = None
+        for i in selected:
+            c = cases[i]
+            if c.section != section:
+                section = c.section
+                if c.flops and "square" in section:
+                    head = "| case | fastnn GF/s | numpy GF/s | torch GF/s | vs numpy | vs torch | % of peak |"
+                elif c.flops:
+                    head = "| case | fastnn us | numpy us | torch us | vs numpy | vs torch | fastnn GF/s |"
+                else:
+                    head = "| case | fastnn us | numpy us | torch us | vs numpy | vs torch | |"
+                lines += ["", f"**{section}**", "", head, "|---|---|---|---|---|---|---|"]
+            t = {lib: res[(i, lib)] for lib in LIBS}
+            if c.flops and "square" in section:
+                g = {lib: (c.flops / t[lib] / 1e9 if t[lib] else None) for lib in LIBS}
+                cells = [f"{g[lib]:.1f}" if g[lib] else "-" for lib in LIBS]
+                extra = f"{100 * g['fastnn'] / peak:.0f}%"
+            else:
+                cells = [f"{t[lib] * 1e6:.2f}" if t[lib] else "-" for lib in LIBS]
+                extra = f"{c.flops / t['fastnn'] / 1e9:.1f}" if c.flops else ""
+            lines.append(f"| {c.name} | {' | '.join(cells)} | {fmt_ratio(t['fastnn'], t['numpy'])} | "
+                         f"{fmt_ratio(t['fastnn'], t['torch'])} | {extra} |")
+        co = infos[threads]["coexistence"]
+        lines += ["", f"**Idle threads vs OpenBLAS**: numpy 64x784x128 matmul ({threads} BLAS thread(s)) right after "
+                  f"another numpy call {co['numpy'] * 1e6:.0f} us, after a 2-thread fastnn kernel "
+                  f"{co['fastnn'] * 1e6:.0f} us, after a 2-thread torch kernel {co['torch'] * 1e6:.0f} us "
+                  "(same process, median of 31).", ""]
+    return "\n".join(lines)
+
+
+def write_results(text):
+    path = os.path.join(HERE, "RESULTS.md")
+    old = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
+    head, sep, rest = old.partition("\n## Kernels\n")
+    tail = ""
+    if sep:
+        nxt = rest.find("\n## ")
+        tail = rest[nxt:] if nxt >= 0 else ""
+    else:
+        head = old.rstrip("\n") + "\n"
+    with open(path, "w") as f:
+        f.write(head.rstrip("\n") + "\n\n## Kernels\n\n" + text.rstrip("\n") + "\n" + tail)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer sizes, shorter timings")
+    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
+    ap.add_argument("--repeats", type=int, default=None, help="repeats per figure (>= 7; default 7, 11 full)")
+    ap.add_argument("--write", action="store_true", help="write the tables into benchmarks/RESULTS.md")
+    ap.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    threads_list = [int(t) for t in args.threads.split(",")]
+    if args.worker:
+        return worker(args.worker, threads_list[0])
+    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        os.environ.pop(k, None)
+    repeats = max(7, args.repeats or (7 if args.quick else 11))
+    load_before = os.getloadavg()[0]
+    cases, selected, results, infos = run(threads_list, args.quick, repeats)
+    infos["load"] = (load_before, os.getloadavg()[0])
+    text = report(cases, selected, results, infos, sys.argv[1:])
+    print(text)
+    if args.write:
+        write_results(text)
+
+
+if __name__ == "__main__":
+    main()

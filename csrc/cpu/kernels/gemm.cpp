@@ -1,0 +1,390 @@
+// SGEMM (BLIS-style: packed panels, MC/KC/NC cache blocking, an MR x NR register-tiled microkernel) and the
+// bias gradient. Row-major throughout.
+//
+// Loop nest, outermost first (B block stays in L3/L2, A block in L2, one B micro-panel in L1):
+//   jc: N in NC columns -> pc: K in KC -> pack op(B)[pc, jc] (shared by the threads)
+//     -> ic: M in MC rows -> pack op(A)[ic, pc] (per thread) -> jr: NR columns -> ir: MR rows -> microkernel
+// Packing is skipped where it cannot pay for itself (the small MLP products): the microkernel addresses op(A) by
+// a row stride and a k stride, so A is read in place in either layout when it fits in L2 and few column panels
+// reuse it (N small); op(B) stored [K, N] is read in place when few row panels reuse it (M small), only its
+// ragged last panel being packed (zero-padded).
+//
+// Threads split the output (rows, or columns when M is short), never K; every element is computed by the same
+// instruction sequence whatever the thread count, so 1 and 2 threads give bit-identical results.
+#include <cstdlib>
+#include <cstring>
+
+#include "cpu/kernels.h"
+#include "cpu/kernels/simd.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace fastnn::cpu::FASTNN_ISA_NS {
+
+// Register tile MR x NR (NR = NV vectors) and cache blocks. MC, NC are multiples of MR, NR.
+#if defined(__AVX512F__)
+static const int64_t MR = 8;
+#else
+static const int64_t MR = 6;
+#endif
+static const int64_t NV = 2;
+static const int64_t NR = NV * FASTNN_VL;
+static const int64_t MC = 144;
+static const int64_t KC = 256;
+static const int64_t NC = (4080 / NR) * NR;
+// Products with fewer multiply-adds than this stay on one thread (waking a second costs more than it saves).
+static const int64_t kParallelMacs = int64_t(1) << 22;
+// Packing pays off when the packed panels are reused by many tiles. op(A) is read in place when it fits in L2
+// (bytes) and is used by few column panels (N); op(B) [K, N] when it is used by few row panels (M).
+static const int64_t kDirectBytes = 256 * 1024;
+static const int64_t kDirectMaxN = 256;
+static const int64_t kDirectMaxM = 128;
+
+struct Epilogue {
+  float alpha, beta;   // C = alpha * acc + beta * C (beta == 0: C is not read)
+  const float* bias;   // NR values added per column, or nullptr
+  int relu;            // then max(., 0)
+};
+
+// acc[i][j] = sum_k a[i*ars + k*aks] * b[k*sb + j] for i < MR, j < NR; then C[i*ldc + j] = epilogue(acc).
+// op(A) is addressed by a row stride and a k stride, so a packed panel (1, MR), A read in place with trans_a
+// (1, lda) and A read in place without it (lda, 1) share this code. Rows i >= mr re-read row mr - 1 (their
+// results are discarded), so an unpacked ragged panel never reads past A. b: NR floats per k step (stride sb).
+static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t aks, int64_t mr, const float* b,
+                               int64_t sb, float* c, int64_t ldc, const Epilogue& e) {
+  const float* ar[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) ar[i] = a + (i < mr ? i : mr - 1) * ars;
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {  // C's lines arrive while the k loop runs
+    __builtin_prefetch(c + i * ldc, 1, 3);
+    __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
+  }
+  vf acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = v_zero();
+  int64_t off = 0;
+#pragma GCC unroll 4
+  for (int64_t k = 0; k < kc; ++k) {
+    vf bv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) bv[v] = v_load(b + v * FASTNN_VL);
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const vf av = v_bcast(ar[i] + off);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = v_fma(av, bv[v], acc[i][v]);
+    }
+    off += aks;
+    b += sb;
+  }
+  const vf alpha = v_set1(e.alpha), beta = v_set1(e.beta);
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    float* ci = c + i * ldc;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) {
+      vf r = v_mul(acc[i][v], alpha);
+      if (e.beta != 0.0f) r = v_fma(beta, v_load(ci + v * FASTNN_VL), r);
+      if (e.bias) r = v_add(r, v_load(e.bias + v * FASTNN_VL));
+      if (e.relu) r = v_relu(r);
+      v_store(ci + v * FASTNN_VL, r);
+    }
+  }
+}
+
+// One mr x nr tile (mr <= MR, nr <= NR) of C. A ragged tile runs the same microkernel on a local MR x NR copy
+// (so its arithmetic is the same as a full tile's); b must hold a full, zero-padded NR panel.
+static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
+                 int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
+  if (mr == MR && nr == NR) {
+    microkernel(kc, a, ars, aks, MR, b, sb, c, ldc, e);
+    return;
+  }
+  alignas(64) float t[MR * NR];
+  alignas(64) float tbias[NR];
+  std::memset(t, 0, sizeof(t));
+  Epilogue et = e;
+  if (e.beta != 0.0f)
+    for (int64_t i = 0; i < mr; ++i) std::memcpy(t + i * NR, c + i * ldc, nr * sizeof(float));
+  if (e.bias) {
+    std::memset(tbias, 0, sizeof(tbias));
+    std::memcpy(tbias, e.bias, nr * sizeof(float));
+    et.bias = tbias;
+  }
+  microkernel(kc, a, ars, aks, mr, b, sb, t, NR, et);
+  for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * NR, nr * sizeof(float));
+}
+
+// The whole product's description, shared by the threads.
+struct Gemm {
+  bool ta, tb;
+  int64_t M, N, K;
+  float alpha, beta;
+  const float* A;
+  int64_t lda;
+  const float* B;
+  int64_t ldb;
+  float* C;
+  int64_t ldc;
+  const float* bias;
+  int relu;
+  int64_t kc;               // K block (K split into equal blocks of at most KC)
+  bool a_direct, b_direct;  // read op(A) / op(B) in place instead of packing
+  bool split_m;             // threads split rows (else columns)
+  float* bpack;             // shared packed op(B) block, kc x round_up(min(N, NC), NR)
+};
+
+// dst[k * S + r] = src[r * ld + k] for r < rows, k < kc, and 0 for rows <= r < S (S <= 32): a transposing copy
+// of `rows` rows into a panel of S interleaved rows. With AVX2, 8 x 8 blocks go through registers; a 6-row
+// block stores 8 lanes and the next k overwrites the 2 extra, so the destination needs 2 floats of slack.
+static void pack_transposed(const float* src, int64_t ld, int64_t rows, int64_t kc, float* dst, int64_t S) {
+  int64_t k0 = 0;
+#if defined(__AVX2__)
+  const int64_t kv = kc & ~int64_t(7);
+  for (int64_t rb = 0; rb < S; rb += 8) {
+    const int64_t valid = rows - rb < 0 ? 0 : (rows - rb < 8 ? rows - rb : 8);
+    for (int64_t k = 0; k < kv; k += 8) {
+      __m256 r[8];
+      for (int64_t i = 0; i < 8; ++i)
+        r[i] = i < valid ? _mm256_loadu_ps(src + (rb + i) * ld + k) : _mm256_setzero_ps();
+      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+      const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+      const __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float* d = dst + k * S + rb;
+      _mm256_storeu_ps(d + 0 * S, _mm256_permute2f128_ps(s0, s4, 0x20));
+      _mm256_storeu_ps(d + 1 * S, _mm256_permute2f128_ps(s1, s5, 0x20));
+      _mm256_storeu_ps(d + 2 * S, _mm256_permute2f128_ps(s2, s6, 0x20));
+      _mm256_storeu_ps(d + 3 * S, _mm256_permute2f128_ps(s3, s7, 0x20));
+      _mm256_storeu_ps(d + 4 * S, _mm256_permute2f128_ps(s0, s4, 0x31));
+      _mm256_storeu_ps(d + 5 * S, _mm256_permute2f128_ps(s1, s5, 0x31));
+      _mm256_storeu_ps(d + 6 * S, _mm256_permute2f128_ps(s2, s6, 0x31));
+      _mm256_storeu_ps(d + 7 * S, _mm256_permute2f128_ps(s3, s7, 0x31));
+    }
+  }
+  k0 = kv;
+#endif
+  for (int64_t k = k0; k < kc; ++k) {
+    float* d = dst + k * S;
+    for (int64_t r = 0; r < rows; ++r) d[r] = src[r * ld + k];
+    for (int64_t r = rows; r < S; ++r) d[r] = 0.0f;
+  }
+}
+
+// dst[k * S + c] = src[k * ld + c] for c < cols, k < kc, and 0 for cols <= c < S: a panel copy, no transpose.
+static void pack_copy(const float* src, int64_t ld, int64_t cols, int64_t kc, float* dst, int64_t S) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* s = src + k * ld;
+    float* d = dst + k * S;
+    if (cols == S) {
+      for (int64_t c = 0; c < S; ++c) d[c] = s[c];
+    } else {
+      for (int64_t c = 0; c < cols; ++c) d[c] = s[c];
+      for (int64_t c = cols; c < S; ++c) d[c] = 0.0f;
+    }
+  }
+}
+
+// Packs MR rows [i0, i0 + mr) of op(A), k in [p0, p0 + kc), as dst[k * MR + r]; rows mr..MR-1 are zero.
+static void pack_a_panel(const Gemm& g, int64_t i0, int64_t mr, int64_t p0, int64_t kc, float* dst) {
+  if (g.ta)  // op(A)[i][k] = A[k * lda + i]
+    pack_copy(g.A + p0 * g.lda + i0, g.lda, mr, kc, dst, MR);
+  else  // op(A)[i][k] = A[i * lda + k]
+    pack_transposed(g.A + i0 * g.lda + p0, g.lda, mr, kc, dst, MR);
+}
+
+// Packs NR columns [j0, j0 + nr) of op(B), k in [p0, p0 + kc), as dst[k * NR + c]; columns nr..NR-1 are zero.
+static void pack_b_panel(const Gemm& g, int64_t j0, int64_t nr, int64_t p0, int64_t kc, float* dst) {
+  if (!g.tb)  // op(B)[k][j] = B[k * ldb + j]
+    pack_copy(g.B + p0 * g.ldb + j0, g.ldb, nr, kc, dst, NR);
+  else  // op(B)[k][j] = B[j * ldb + k]
+    pack_transposed(g.B + j0 * g.ldb + p0, g.ldb, nr, kc, dst, NR);
+}
+
+// Per-thread scratch that grows and is kept (no allocation, no page faults on the hot path after warm-up).
+struct Scratch {
+  float* p = nullptr;
+  int64_t cap = 0;
+  ~Scratch() { std::free(p); }
+};
+static float* scratch(Scratch& s, int64_t n) {
+  if (n > s.cap) {
+    std::free(s.p);
+    const int64_t bytes = (((n + 16) * int64_t(sizeof(float)) + 63) / 64) * 64;  // + slack, see pack_transposed
+    s.p = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!s.p) std::abort();
+    s.cap = n;
+  }
+  return s.p;
+}
+static thread_local Scratch tl_apack, tl_bedge, tl_bpack;
+
+// Thread `tid` of `nt` computes its share of the product (nt == 1: everything, no barriers).
+static void gemm_thread(const Gemm& g, int tid, int nt) {
+  float* apack = g.a_direct ? nullptr : scratch(tl_apack, MC * g.kc);
+  float* bedge = scratch(tl_bedge, NR * g.kc);
+  const int64_t m_panels = (g.M + MR - 1) / MR;
+  for (int64_t jc = 0; jc < g.N; jc += NC) {
+    const int64_t nc = g.N - jc < NC ? g.N - jc : NC;
+    const int64_t n_panels = (nc + NR - 1) / NR;
+    // This thread's rows [m0, m1) and columns [n0, n1) of the block, on the MR / NR grid.
+    int64_t m0 = 0, m1 = g.M, n0 = 0, n1 = nc;
+    if (nt > 1 && g.split_m) {
+      m0 = (m_panels * tid / nt) * MR;
+      m1 = (m_panels * (tid + 1) / nt) * MR;
+      if (m1 > g.M) m1 = g.M;
+    } else if (nt > 1) {
+      n0 = (n_panels * tid / nt) * NR;
+      n1 = (n_panels * (tid + 1) / nt) * NR;
+      if (n1 > nc) n1 = nc;
+    }
+    for (int64_t pc = 0; pc < g.K; pc += g.kc) {
+      const int64_t kc = g.K - pc < g.kc ? g.K - pc : g.kc;
+      const bool last = pc + kc == g.K;
+      const Epilogue e{g.alpha, pc == 0 ? g.beta : 1.0f, last ? g.bias : nullptr, last ? g.relu : 0};
+      if (!g.b_direct) {
+        for (int64_t p = n_panels * tid / nt; p < n_panels * (tid + 1) / nt; ++p) {
+          const int64_t nr = nc - p * NR < NR ? nc - p * NR : NR;
+          pack_b_panel(g, jc + p * NR, nr, pc, kc, g.bpack + p * NR * kc);
+        }
+#pragma omp barrier
+      } else if (n1 > n0 && (n1 - n0) % NR != 0 && n1 == nc) {
+        pack_b_panel(g, jc + (n1 / NR) * NR, n1 % NR, pc, kc, bedge);  // ragged last panel
+      }
+      for (int64_t ic = m0; ic < m1; ic += MC) {
+        const int64_t mc = m1 - ic < MC ? m1 - ic : MC;
+        if (!g.a_direct)
+          for (int64_t ir = 0; ir < mc; ir += MR)
+            pack_a_panel(g, ic + ir, mc - ir < MR ? mc - ir : MR, pc, kc, apack + ir * kc);
+        for (int64_t jr = n0; jr < n1; jr += NR) {
+          const int64_t nr = n1 - jr < NR ? n1 - jr : NR;
+          const float* b;
+          int64_t sb;
+          if (!g.b_direct) {
+            b = g.bpack + (jr / NR) * NR * kc;
+            sb = NR;
+          } else if (nr == NR) {
+            b = g.B + pc * g.ldb + jc + jr;
+            sb = g.ldb;
+          } else {
+            b = bedge;
+            sb = NR;
+          }
+          Epilogue ej = e;
+          if (e.bias) ej.bias = e.bias + jc + jr;
+          float* cj = g.C + jc + jr;
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            const int64_t mr = mc - ir < MR ? mc - ir : MR;
+            const float* a;
+            int64_t ars, aks;
+            if (!g.a_direct) {
+              a = apack + ir * kc;
+              ars = 1;
+              aks = MR;
+            } else if (g.ta) {
+              a = g.A + pc * g.lda + ic + ir;
+              ars = 1;
+              aks = g.lda;
+            } else {
+              a = g.A + (ic + ir) * g.lda + pc;
+              ars = g.lda;
+              aks = 1;
+            }
+            tile(kc, a, ars, aks, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
+          }
+        }
+      }
+      if (!g.b_direct) {
+#pragma omp barrier
+      }
+    }
+  }
+}
+
+// C[M,N] = alpha * op(A) @ op(B) + beta * C (+ bias[N] per column) (then max(., 0) when relu).
+// op(A) = A [M,K] (lda >= K), or with trans_a A stored [K,M] (lda >= M); op(B) = B [K,N] (ldb >= N), or with
+// trans_b B stored [N,K] (ldb >= K). C [M,N] with ldc >= N, not aliasing A or B. beta == 0 never reads C.
+// Any sizes >= 0; K == 0 gives C = beta * C (+ bias). Threads: num_threads() above kParallelMacs.
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias, int relu) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    for (int64_t i = 0; i < M; ++i) {
+      float* c = C + i * ldc;
+      for (int64_t j = 0; j < N; ++j) {
+        float v = beta == 0.0f ? 0.0f : beta * c[j];
+        if (bias) v += bias[j];
+        if (relu && v < 0.0f) v = 0.0f;
+        c[j] = v;
+      }
+    }
+    return;
+  }
+  Gemm g{trans_a, trans_b, M, N, K, alpha, beta, A, lda, B, ldb, C, ldc, bias, relu};
+  const int64_t kblocks = (K + KC - 1) / KC;
+  g.kc = (K + kblocks - 1) / kblocks;
+  g.a_direct = M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN;
+  g.b_direct = !trans_b && M <= kDirectMaxM;
+  int nt = num_threads();
+  if (M * N * K < kParallelMacs) nt = 1;
+  const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
+  g.split_m = m_panels >= 4 * int64_t(nt) || m_panels >= n_panels;
+  if (nt > 1 && (g.split_m ? m_panels : n_panels) < nt) nt = 1;
+  g.bpack = g.b_direct ? nullptr : scratch(tl_bpack, g.kc * n_panels * NR);
+  if (nt == 1) {
+    gemm_thread(g, 0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(nt)
+  {
+#ifdef _OPENMP
+    gemm_thread(g, omp_get_thread_num(), omp_get_num_threads());
+#else
+    gemm_thread(g, 0, 1);
+#endif
+  }
+}
+
+static const int64_t kBiasGradBlock = 64;  // columns summed at once (held in registers)
+
+// out[j] = sum_i G[i * N + j] (+ beta * out[j]; beta == 0 never reads out). G is [M, N] row-major, out [N].
+// Rows are added in order 0..M-1 for every column, whatever the thread count (threads split columns).
+void bias_grad(const float* G, int64_t M, int64_t N, float* out, float beta) {
+  const int64_t blocks = (N + kBiasGradBlock - 1) / kBiasGradBlock;
+  const int nt = M * N >= (int64_t(1) << 18) && blocks > 1 ? num_threads() : 1;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t j0 = blk * kBiasGradBlock;
+    const int64_t w = N - j0 < kBiasGradBlock ? N - j0 : kBiasGradBlock;
+    alignas(64) float acc[kBiasGradBlock];
+    for (int64_t j = 0; j < kBiasGradBlock; ++j) acc[j] = 0.0f;
+    if (w == kBiasGradBlock) {
+      for (int64_t i = 0; i < M; ++i) {
+        const float* g = G + i * N + j0;
+#pragma GCC unroll 4
+        for (int64_t j = 0; j < kBiasGradBlock; ++j) acc[j] += g[j];
+      }
+    } else {
+      for (int64_t i = 0; i < M; ++i) {
+        const float* g = G + i * N + j0;
+        for (int64_t j = 0; j < w; ++j) acc[j] += g[j];
+      }
+    }
+    float* o = out + j0;
+    if (beta == 0.0f)
+      for (int64_t j = 0; j < w; ++j) o[j] = acc[j];
+    else
+      for (int64_t j = 0; j < w; ++j) o[j] = beta * o[j] + acc[j];
+  }
+}
+
+}  // namespace fastnn::cpu::FASTNN_ISA_NS

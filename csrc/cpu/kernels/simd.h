@@ -1,0 +1,54 @@
+// The vector type of the ISA this translation unit is compiled for, and the few operations the GEMM
+// microkernel and the FMA-peak kernel need. Included only by csrc/cpu/kernels/*.cpp, inside no namespace; it
+// opens fastnn::cpu::FASTNN_ISA_NS itself. Everything here is `static inline` (kernels.h's rule: nothing the
+// linker could merge across ISAs).
+//   avx512: __m512, 16 lanes     avx2: __m256 (+FMA), 8 lanes     generic: GCC vector extension, 4 lanes
+#pragma once
+#include <cstdint>
+
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include <immintrin.h>
+#endif
+
+namespace fastnn::cpu::FASTNN_ISA_NS {
+
+#if defined(__AVX512F__)
+#define FASTNN_VL 16
+typedef __m512 vf;
+static inline vf v_load(const float* p) { return _mm512_loadu_ps(p); }
+static inline void v_store(float* p, vf v) { _mm512_storeu_ps(p, v); }
+static inline vf v_bcast(const float* p) { return _mm512_set1_ps(*p); }
+static inline vf v_set1(float x) { return _mm512_set1_ps(x); }
+static inline vf v_zero() { return _mm512_setzero_ps(); }
+static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }  // a*b+c, one rounding
+static inline vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf v_relu(vf v) { return _mm512_max_ps(_mm512_setzero_ps(), v); }  // NaN propagates (2nd operand)
+#elif defined(__AVX2__) && defined(__FMA__)
+#define FASTNN_VL 8
+typedef __m256 vf;
+static inline vf v_load(const float* p) { return _mm256_loadu_ps(p); }
+static inline void v_store(float* p, vf v) { _mm256_storeu_ps(p, v); }
+static inline vf v_bcast(const float* p) { return _mm256_broadcast_ss(p); }
+static inline vf v_set1(float x) { return _mm256_set1_ps(x); }
+static inline vf v_zero() { return _mm256_setzero_ps(); }
+static inline vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf v_relu(vf v) { return _mm256_max_ps(_mm256_setzero_ps(), v); }  // NaN propagates (2nd operand)
+#else
+#define FASTNN_VL 4
+typedef float vf __attribute__((vector_size(16)));
+typedef float vf_unaligned __attribute__((vector_size(16), aligned(4), may_alias));
+static inline vf v_load(const float* p) { return *reinterpret_cast<const vf_unaligned*>(p); }
+static inline void v_store(float* p, vf v) { *reinterpret_cast<vf_unaligned*>(p) = v; }
+static inline vf v_set1(float x) { return vf{x, x, x, x}; }
+static inline vf v_bcast(const float* p) { return v_set1(*p); }
+static inline vf v_zero() { return vf{0.0f, 0.0f, 0.0f, 0.0f}; }
+static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }  // two roundings where the target has no FMA
+static inline vf v_mul(vf a, vf b) { return a * b; }
+static inline vf v_add(vf a, vf b) { return a + b; }
+static inline vf v_relu(vf v) { return v < 0.0f ? v_zero() : v; }  // NaN propagates (NaN < 0 is false)
+#endif
+
+}  // namespace fastnn::cpu::FASTNN_ISA_NS
