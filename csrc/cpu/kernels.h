@@ -38,7 +38,11 @@
                   const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, \
                   int64_t ldc, const float* bias, int relu))                                    \
   X(bias_grad, void, (const float* G, int64_t M, int64_t N, float* out, float beta))            \
-  X(fma_chains, double, (int64_t iters, int64_t* flops))
+  X(fma_chains, double, (int64_t iters, int64_t* flops))                                        \
+  X(nll_forward, double, (const float* x, const int64_t* t, const float* w, int64_t n, int64_t c,  \
+                          int64_t ignore_index, float* losses, double* total))                  \
+  X(nll_backward, void, (const int64_t* t, const float* w, int64_t n, int64_t c, int64_t ignore_index, \
+                         const float* scale, int per_row, float* gx))
 
 namespace fastnn::cpu {
 

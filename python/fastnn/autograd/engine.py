@@ -5,7 +5,10 @@ copies an array that a node returned for two inputs, and the caller's own gradie
 """
 import numpy as np
 
+from ..tensor import Tensor
 from . import grad_mode
+
+_make = Tensor._make
 
 
 def _to_array(g):
@@ -16,8 +19,12 @@ def _run_node(node, grads):
     """Call one node's backward with the gradients of its outputs; return one array (or None) per input."""
     if node._internal:
         out = type(node).backward(node, *grads)
+        if type(out) is not tuple:
+            return (out,)
+        if len(out) == 2:  # the common binary case, without the general bookkeeping below
+            a, b = out
+            return (a, b.copy()) if a is b and a is not None else out
     else:
-        from ..tensor import Tensor
         wrapped = [Tensor._make(g) if g is not None else None for g in grads]
         with grad_mode.no_grad():
             out = type(node).backward(node, *wrapped)
@@ -46,8 +53,6 @@ def _run_node(node, grads):
 
 
 def _accumulate_leaf(leaf, g):
-    from ..tensor import Tensor
-
     if g.shape != leaf._data.shape:
         raise RuntimeError(f"gradient of shape {list(g.shape)} does not match the shape {list(leaf.shape)} of "
                            "the tensor it is accumulated into")
@@ -56,7 +61,7 @@ def _accumulate_leaf(leaf, g):
     if leaf.grad is None:
         if not (g.flags.c_contiguous and g.flags.writeable and g.base is None):
             g = np.array(g, order="C")
-        leaf.grad = Tensor._make(g)
+        leaf.grad = _make(g)
     else:
         leaf.grad._data += g
 
@@ -67,8 +72,6 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
     Without `capture`, gradients accumulate into leaves' .grad (and retained non-leaves). With `capture`
     (a dict keyed by id(leaf) or (node, output_nr) for non-leaves), the matching gradients are stored there
     instead and no .grad is touched (autograd.grad)."""
-    from ..tensor import Tensor
-
     buffers = {}
     ready = []
     for t, g in zip(roots, root_grads):
@@ -105,11 +108,12 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
     while ready:
         node = ready.pop()
         grads = buffers.pop(node)
-        retained = getattr(node, "_retained", None)
-        for i, g in enumerate(grads):
-            if g is None and node.materialize_grads:
-                shape, dt = node._out_meta[i]
-                grads[i] = np.zeros(shape, dtype=dt)
+        retained = node._retained
+        if node.materialize_grads and (len(grads) > 1 or grads[0] is None):
+            for i, g in enumerate(grads):
+                if g is None:
+                    shape, dt = node._out_meta[i]
+                    grads[i] = np.zeros(shape, dtype=dt)
         if capture is not None:
             for i, g in enumerate(grads):
                 key = (node, i)
@@ -148,8 +152,6 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Compute and accumulate gradients of `tensors` w.r.t. graph leaves (torch.autograd.backward)."""
-    from ..tensor import Tensor
-
     if create_graph:
         raise NotImplementedError("fastnn does not build graphs of backward passes (create_graph=True)")
     if isinstance(tensors, Tensor):
@@ -169,8 +171,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 
 def _prepare_roots(tensors, grad_tensors):
-    from ..tensor import Tensor
-
     if len(grad_tensors) != len(tensors):
         raise RuntimeError(f"got {len(grad_tensors)} gradients for {len(tensors)} tensors")
     roots, grads = [], []
@@ -180,7 +180,7 @@ def _prepare_roots(tensors, grad_tensors):
         if g is None:
             if t.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(t.shape, dtype=t.dtype.numpy)
+            g = np.ones(t._data.shape, dtype=t._data.dtype) if t._data.ndim else np.array(1, t._data.dtype)
         else:
             g = g._data if isinstance(g, Tensor) else np.asarray(g)
             if g.shape != t._data.shape:
@@ -195,8 +195,6 @@ def _prepare_roots(tensors, grad_tensors):
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Gradients of outputs w.r.t. inputs, returned rather than accumulated (torch.autograd.grad)."""
-    from ..tensor import Tensor
-
     if create_graph:
         raise NotImplementedError("fastnn does not build graphs of backward passes (create_graph=True)")
     if isinstance(outputs, Tensor):

@@ -18,6 +18,7 @@ class Function:
     _saved_versions = ()
     _freed = False
     _y = None
+    _retained = None
     _dirty = ()
     _non_differentiable = ()
     materialize_grads = True

@@ -53,14 +53,6 @@ def _tname(dt):
             "bool": "Bool"}.get(dt.name, dt.name)
 
 
-def _check_range(t, n_classes, ignore_index):
-    bad = (t < 0) | (t >= n_classes)
-    if ignore_index is not None:
-        bad &= t != ignore_index
-    if bad.any():
-        raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-
-
 def _as_rows(input, target):
     """(N, C, d1, ...) with targets (N, d1, ...) -> (N*d1*..., C) rows and flat targets."""
     if input._data.ndim == 1:
@@ -78,38 +70,31 @@ class _NLL(Function):
 
     @staticmethod
     def forward(ctx, input, target, weight, ignore_index, reduction):
-        x, t = input._data, target._data
-        n, c = x.shape
-        valid = t != ignore_index
-        tc = np.where(valid, t, 0)
-        w = weight._data[tc] if weight is not None else np.ones(n, dtype=x.dtype)
-        w = (w * valid).astype(x.dtype, copy=False)
-        rows = np.arange(n)
-        losses = -x[rows, tc] * w
-        ctx.rows, ctx.tc, ctx.w, ctx.shape, ctx.reduction = rows, tc, w, x.shape, reduction
+        x = input._data
+        w = weight._data if weight is not None else None
+        losses, total, wsum = K.nll_loss(x, target._data, w, ignore_index)
+        ctx.t, ctx.w, ctx.ignore_index, ctx.shape, ctx.reduction = target._data, w, ignore_index, x.shape, reduction
         if reduction == "none":
             return losses
         if reduction == "sum":
-            return np.asarray(losses.sum(dtype=x.dtype))
-        ctx.denom = w.sum(dtype=x.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as torch
-            return np.asarray(losses.sum(dtype=x.dtype) / ctx.denom)
+            return np.asarray(total, dtype=x.dtype)
+        ctx.denom = wsum
+        # every target ignored: nan, as torch
+        return np.asarray(total / wsum if wsum else np.nan, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        gx = np.zeros(ctx.shape, dtype=g.dtype)
-        scale = g if ctx.reduction == "none" else (g / ctx.denom if ctx.reduction == "mean" else g)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            gx[ctx.rows, ctx.tc] = -ctx.w * scale
-        return gx, None, None, None, None
+        if ctx.reduction == "mean":
+            scale = g / ctx.denom if ctx.denom else np.full((), np.nan, dtype=g.dtype)
+        else:
+            scale = g
+        return K.nll_loss_backward(ctx.t, ctx.w, ctx.ignore_index, scale, ctx.shape, g.dtype), None, None, None, None
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """Negative log likelihood of class indices given log-probabilities (N, C) or (N, C, d1, ...)."""
     reduction = _reduction(size_average, reduce, reduction)
     target = _check_class_targets(input, target, weight, "nll_loss")
-    c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
-    _check_range(target._data, c, ignore_index)
     x, t = _as_rows(input, target)
     out = _NLL.apply(x, t, weight, ignore_index, reduction)
     if reduction == "none" and input._data.ndim != 2:
@@ -159,8 +144,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     target = _check_class_targets(input, target, weight, "cross_entropy")
     c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
-    t = target._data
-    _check_range(t, c, ignore_index)
+    t = target._data  # the kernels check the range (IndexError naming the first bad target)
     if (input._data.ndim == 2 and weight is None and label_smoothing == 0.0 and input.dtype.is_floating_point
             and not (t == ignore_index).any() and input._data.shape[0] > 0):
         return _FusedCrossEntropy.apply(input, target, reduction)

@@ -17,10 +17,18 @@ sort_result = collections.namedtuple("sort", ["values", "indices"])
 
 
 def _expand_back(g, shape, dims, keepdim):
-    """Broadcast a reduced gradient back over the reduced dims."""
-    if not keepdim:
-        g = np.expand_dims(g, dims) if dims else g
-    return np.broadcast_to(g, shape)
+    """A fresh array of `shape` holding the reduced gradient broadcast back over the reduced dims."""
+    out = np.empty(shape, dtype=g.dtype)
+    if g.ndim == 0:
+        out.fill(g)
+        return out
+    if not keepdim and dims:
+        kept = list(shape)
+        for d in dims:
+            kept[d] = 1
+        g = g.reshape(kept)
+    np.copyto(out, g)
+    return out
 
 
 class Sum(Function):

@@ -94,3 +94,42 @@ def cross_entropy(logits, targets, scale=1.0):
     if scale != 1.0:
         d *= scale
     return loss, d
+
+
+def nll_loss(x, targets, weight, ignore_index):
+    """Per-row -weight[t_i] * x[i, t_i] (0 where t_i == ignore_index) for (N, C) log-probabilities.
+
+    Returns (losses, total, weight_sum): the per-row losses, their sum and the sum of the weights used (the
+    number of rows not ignored without weights). IndexError names a target outside [0, C)."""
+    t = targets if targets.dtype is _I64 and targets.flags.c_contiguous else np.ascontiguousarray(targets, np.int64)
+    if _fast2d(x) and (weight is None or weight.dtype is _F32 and weight.flags.c_contiguous):
+        losses = np.empty(x.shape[0], _F32)
+        total, wsum = _C.nll_forward(x, t, weight, ignore_index, losses)
+        return losses, total, wsum
+    n, c = x.shape
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        raise IndexError(f"Target {int(t[bad][0])} is out of bounds.")
+    valid = t != ignore_index
+    tc = np.where(valid, t, 0)
+    w = (weight[tc] if weight is not None else np.ones(n, dtype=x.dtype)) * valid
+    losses = (-x[np.arange(n), tc] * w).astype(x.dtype, copy=False)
+    return losses, float(losses.sum(dtype=np.float64)), float(w.sum(dtype=np.float64))
+
+
+def nll_loss_backward(targets, weight, ignore_index, scale, shape, dtype):
+    """The gradient of nll_loss: zeros of `shape` except [i, t_i] = -weight[t_i] * scale (a number or one
+    value per row)."""
+    t = targets if targets.dtype is _I64 and targets.flags.c_contiguous else np.ascontiguousarray(targets, np.int64)
+    scale = np.asarray(scale, dtype=dtype).reshape(-1)
+    if dtype == _F32 and (weight is None or weight.dtype is _F32 and weight.flags.c_contiguous):
+        gx = np.empty(shape, _F32)
+        _C.nll_backward(t, weight, ignore_index, np.ascontiguousarray(scale), gx)
+        return gx
+    n = shape[0]
+    valid = t != ignore_index
+    tc = np.where(valid, t, 0)
+    w = (weight[tc] if weight is not None else np.ones(n, dtype=dtype)) * valid
+    gx = np.zeros(shape, dtype=dtype)
+    gx[np.arange(n), tc] = -w * scale
+    return gx
