@@ -34,8 +34,9 @@ static const int64_t NR = NV * FASTNN_VL;
 static const int64_t MC = 144;
 static const int64_t KC = 256;
 static const int64_t NC = (4080 / NR) * NR;
-// Products with fewer multiply-adds than this stay on one thread (waking a second costs more than it saves).
-static const int64_t kParallelMacs = int64_t(1) << 22;
+// Products with fewer multiply-adds than this stay on one thread: waking a sleeping worker costs ~50-70 us here
+// (measured with a 100 us pause between calls, as in a training step), more than a 64x784x128 product saves.
+static const int64_t kParallelMacs = int64_t(1) << 23;
 // Packing pays off when the packed panels are reused by many tiles. op(A) is read in place when it fits in L2
 // (bytes) and is used by few column panels (N); op(B) [K, N] when it is used by few row panels (M).
 static const int64_t kDirectBytes = 256 * 1024;

@@ -2,6 +2,7 @@
 assignment, gather, index_select, masked_fill, nonzero."""
 import numpy as np
 
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import sum_to, wrap_dim
@@ -72,6 +73,11 @@ class GetItem(Function):
 def getitem(x, key):
     nkey = _np_key(key)
     basic = _is_basic(nkey)
+    if not basic and not (x.requires_grad and grad_mode.state.enabled):
+        try:  # nothing to record: gather directly
+            return Tensor._make(np.asarray(x._data[nkey]))
+        except IndexError as e:
+            raise IndexError(str(e).replace("axis", "dimension")) from None
     out = GetItem.apply(x, nkey, basic)
     if basic:
         from .shape import _mark_view
