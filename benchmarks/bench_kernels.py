@@ -74,12 +74,11 @@ def _tiny(rng):
 
 
 def tiny_matmul_case():
-    # HOOK: fastnn's public API (fastnn.Tensor, fastnn.matmul) does not exist yet; this times the backend
-    # function. Replace f_fastnn with the public op once it lands, e.g. `lambda: fastnn.matmul(x, y)`.
+    """One tiny op through each library's public API: what every Python-level op pays."""
     def f_fastnn(rng):
-        from fastnn.backend import cpu
-        x, y = _tiny(rng)
-        return lambda: cpu.matmul(x, y)
+        import fastnn
+        x, y = (fastnn.from_numpy(v) for v in _tiny(rng))
+        return lambda: fastnn.matmul(x, y)
 
     def f_numpy(rng):
         import numpy as np
@@ -89,32 +88,68 @@ def tiny_matmul_case():
     def f_torch(rng):
         import torch
         x, y = (torch.from_numpy(v) for v in _tiny(rng))
-        return lambda: torch.mm(x, y)
+        return lambda: torch.matmul(x, y)
 
     return Case("Tiny op: Python API overhead", "matmul 1x1 @ 1x1", None, f_fastnn, f_numpy, f_torch)
 
 
-def tiny_linear_case():
-    # HOOK: as above, backend.cpu.linear until fastnn.nn.functional.linear exists.
+def tiny_add_grad_case():
     def f_fastnn(rng):
-        from fastnn.backend import cpu
-        x, w = _tiny(rng)
-        b = w[0].copy()
-        return lambda: cpu.linear(x, w, b, relu=True)
+        import fastnn
+        x, y = (fastnn.from_numpy(v) for v in _tiny(rng))
+        x.requires_grad_(True)
+        return lambda: x + y
 
     def f_numpy(rng):
-        import numpy as np
-        x, w = _tiny(rng)
-        b = w[0].copy()
-        return lambda: np.maximum(x @ w.T + b, 0)
+        x, y = _tiny(rng)
+        return lambda: x + y
 
     def f_torch(rng):
         import torch
-        x, w = (torch.from_numpy(v) for v in _tiny(rng))
-        b = w[0].clone()
-        return lambda: torch.relu(torch.nn.functional.linear(x, w, b))
+        x, y = (torch.from_numpy(v) for v in _tiny(rng))
+        x.requires_grad_(True)
+        return lambda: x + y
 
-    return Case("Tiny op: Python API overhead", "relu(linear) 1x1", None, f_fastnn, f_numpy, f_torch)
+    return Case("Tiny op: Python API overhead", "add 1x1 (requires_grad)", None, f_fastnn, f_numpy, f_torch)
+
+
+def tiny_backward_case():
+    def f_fastnn(rng):
+        import fastnn
+        x, y = (fastnn.from_numpy(v) for v in _tiny(rng))
+        x.requires_grad_(True)
+        return lambda: (x * y).sum().backward()
+
+    def f_torch(rng):
+        import torch
+        x, y = (torch.from_numpy(v) for v in _tiny(rng))
+        x.requires_grad_(True)
+        return lambda: (x * y).sum().backward()
+
+    return Case("Tiny op: Python API overhead", "(x*y).sum().backward() 1x1", None, f_fastnn, None, f_torch)
+
+
+def public_case(kind, rows, cols):
+    """Forward + backward through the public API with autograd (what a user's training step pays)."""
+    def make(lib):
+        def factory(rng):
+            import importlib
+            import numpy as np
+            mod = importlib.import_module(lib)
+            F = importlib.import_module(lib + ".nn.functional")
+            x = mod.from_numpy(rng.standard_normal((rows, cols)).astype(np.float32)).requires_grad_(True)
+            g = mod.from_numpy(rng.standard_normal((rows, cols)).astype(np.float32))
+            if kind == "cross_entropy":
+                t = mod.from_numpy(rng.integers(0, cols, rows))
+                return lambda: F.cross_entropy(x, t).backward()
+            fn = {"relu": F.relu, "sigmoid": mod.sigmoid, "tanh": mod.tanh,
+                  "softmax": lambda v: F.softmax(v, dim=1), "log_softmax": lambda v: F.log_softmax(v, dim=1)}[kind]
+            return lambda: fn(x).backward(g)
+        return factory
+
+    family = "softmax family" if kind in ("softmax", "log_softmax", "cross_entropy") else "activations"
+    return Case(f"Public API: {family}, forward + backward (us per call)", f"{kind} {rows}x{cols}", None,
+                make("fastnn"), None, make("torch"), quick=rows < 1000)
 
 
 def bias_grad_case(M, N):
@@ -158,15 +193,24 @@ def build_cases():
             name = f"b{bs} {label} {mode} ({M}x{K})@({K}x{N})"
             cases.append(gemm_case("SGEMM, MLP shapes (us per call)", name, M, N, K, ta, tb, quick=bs == 64))
     cases.append(bias_grad_case(256, 128))
-    cases.append(tiny_matmul_case())
-    cases.append(tiny_linear_case())
+    for rows, cols in ((64, 10), (4096, 1000)):
+        cases += [public_case(k, rows, cols) for k in ("softmax", "log_softmax", "cross_entropy")]
+    for rows, cols in ((64, 128), (4096, 4096)):
+        cases += [public_case(k, rows, cols) for k in ("relu", "sigmoid", "tanh")]
+    sys.path.insert(0, HERE)
+    import bench_ops  # the same kernels through the raw backend functions, beside the public figures
+    cases += [Case("Raw kernels: " + c.section, c.name, c.flops, c.fastnn, c.numpy, c.torch, c.quick)
+              for c in bench_ops.build_cases()]
+    cases += [tiny_matmul_case(), tiny_add_grad_case(), tiny_backward_case()]
     return cases
 
 
 # ---- worker process: one library, one thread count ----
 
 def worker(lib, threads):
-    sys.path.insert(0, os.path.join(HERE, "..", "python"))
+    sys.path.insert(0, HERE)
+    from _devtree import use_dev_tree
+    use_dev_tree()
     import numpy as np
     from threadpoolctl import threadpool_info, threadpool_limits
     threadpool_limits(threads)
@@ -224,7 +268,9 @@ def coexistence(threads):
 import os, sys, time
 for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
     os.environ.pop(k, None)
-sys.path.insert(0, {os.path.join(HERE, '..', 'python')!r})
+sys.path.insert(0, {HERE!r})
+from _devtree import use_dev_tree
+use_dev_tree()
 import numpy as np
 from threadpoolctl import threadpool_limits
 threadpool_limits({threads}, user_api="blas")

@@ -22,6 +22,10 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from _devtree import use_dev_tree  # noqa: E402
+
+use_dev_tree()
 SHARED_DATA = os.path.abspath(os.path.join(HERE, "..", "..", "shared", "data"))
 OPTIMIZERS = {"sgd": dict(lr=0.003), "momentum": dict(lr=0.01, momentum=0.9), "adam": dict(lr=1e-3)}
 

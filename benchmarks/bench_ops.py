@@ -130,7 +130,9 @@ CASES = build_cases()
 # ---- worker process: one library, one thread count ----
 
 def worker(lib, threads):
-    sys.path.insert(0, os.path.join(HERE, "..", "python"))
+    sys.path.insert(0, HERE)
+    from _devtree import use_dev_tree
+    use_dev_tree()
     import numpy as np
     from threadpoolctl import threadpool_info, threadpool_limits
     threadpool_limits(threads)
