@@ -13,46 +13,30 @@ def _contig(a):
     return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
-class Relu(Function):
+class _Activation(Function):
+    """y = f(x) on a C++ kernel; the backward kernel takes the forward output y (relu, sigmoid, tanh)."""
+
     _internal = True
 
-    @staticmethod
-    def forward(ctx, x):
-        y = K.relu(_contig(x._data))
+    @classmethod
+    def forward(cls, ctx, x):
+        y = cls.kernel(_contig(x._data))
         ctx.save_output(y)
         return y
 
-    @staticmethod
-    def backward(ctx, g):
-        return K.relu_backward(_contig(g), ctx.saved_output)
+    @classmethod
+    def backward(cls, ctx, g):
+        return cls.kernel_backward(_contig(g), ctx.saved_output)
 
 
-class Sigmoid(Function):
-    _internal = True
-
-    @staticmethod
-    def forward(ctx, x):
-        y = K.sigmoid(_contig(x._data))
-        ctx.save_output(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        return K.sigmoid_backward(_contig(g), ctx.saved_output)
+def _activation(name):
+    return type(name, (_Activation,), {"kernel": staticmethod(getattr(K, name.lower())),
+                                      "kernel_backward": staticmethod(getattr(K, name.lower() + "_backward"))})
 
 
-class Tanh(Function):
-    _internal = True
-
-    @staticmethod
-    def forward(ctx, x):
-        y = K.tanh(_contig(x._data))
-        ctx.save_output(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        return K.tanh_backward(_contig(g), ctx.saved_output)
+Relu = _activation("Relu")
+Sigmoid = _activation("Sigmoid")
+Tanh = _activation("Tanh")
 
 
 def _to_float(x):
