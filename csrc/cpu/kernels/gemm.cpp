@@ -137,7 +137,6 @@ struct Gemm {
   int64_t kc;               // K block (K split into equal blocks of at most KC)
   bool a_direct, b_direct;  // read op(A) / op(B) in place instead of packing
   bool split_m;             // threads split rows (else columns)
-  float* bpack;             // shared packed op(B) block, kc x round_up(min(N, NC), NR)
 };
 
 // dst[k * S + r] = src[r * ld + k] for r < rows, k < kc, and 0 for rows <= r < S (S <= 32): a transposing copy
@@ -232,6 +231,9 @@ static thread_local Scratch tl_apack, tl_bedge, tl_bpack;
 // Thread `tid` of `nt` computes its share of the product (nt == 1: everything, no barriers).
 static void gemm_thread(const Gemm& g, int tid, int nt) {
   float* apack = g.a_direct ? nullptr : scratch(tl_apack, MC * g.kc);
+  // Each thread packs the op(B) panels it reads itself: no barrier ever waits on another thread (a barrier wait
+  // that outlasts the short spin sleeps, and waking costs ~50-70 us here).
+  float* bpack = g.b_direct ? nullptr : scratch(tl_bpack, g.kc * (((g.N < NC ? g.N : NC) + NR - 1) / NR) * NR);
   float* bedge = scratch(tl_bedge, NR * g.kc);
   const int64_t m_panels = (g.M + MR - 1) / MR;
   for (int64_t jc = 0; jc < g.N; jc += NC) {
@@ -253,11 +255,10 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
       const bool last = pc + kc == g.K;
       const Epilogue e{g.alpha, pc == 0 ? g.beta : 1.0f, last ? g.bias : nullptr, last ? g.relu : 0};
       if (!g.b_direct) {
-        for (int64_t p = n_panels * tid / nt; p < n_panels * (tid + 1) / nt; ++p) {
+        for (int64_t p = n0 / NR; p < (n1 + NR - 1) / NR; ++p) {
           const int64_t nr = nc - p * NR < NR ? nc - p * NR : NR;
-          pack_b_panel(g, jc + p * NR, nr, pc, kc, g.bpack + p * NR * kc);
+          pack_b_panel(g, jc + p * NR, nr, pc, kc, bpack + p * NR * kc);
         }
-#pragma omp barrier
       } else if (n1 > n0 && (n1 - n0) % NR != 0 && n1 == nc) {
         pack_b_panel(g, jc + (n1 / NR) * NR, n1 % NR, pc, kc, bedge);  // ragged last panel
       }
@@ -271,7 +272,7 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
           const float* b;
           int64_t sb;
           if (!g.b_direct) {
-            b = g.bpack + (jr / NR) * NR * kc;
+            b = bpack + (jr / NR) * NR * kc;
             sb = NR;
           } else if (nr == NR) {
             b = g.B + pc * g.ldb + jc + jr;
@@ -303,9 +304,6 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
             tile(kc, a, ars, aks, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
           }
         }
-      }
-      if (!g.b_direct) {
-#pragma omp barrier
       }
     }
   }
@@ -340,7 +338,6 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
   g.split_m = m_panels >= 4 * int64_t(nt) || m_panels >= n_panels;
   if (nt > 1 && (g.split_m ? m_panels : n_panels) < nt) nt = 1;
-  g.bpack = g.b_direct ? nullptr : scratch(tl_bpack, g.kc * n_panels * NR);
   if (nt == 1) {
     gemm_thread(g, 0, 1);
     return;
