@@ -30,9 +30,6 @@ half = float16
 long = int64
 int = int32
 short = int16
-cfloat = None
-
-FloatTensor = DoubleTensor = LongTensor = None  # set below as constructors
 
 
 def _typed_tensor(dt):
