@@ -11,7 +11,7 @@ from kernel_utils import SIZES, configs, isa_and_threads, poisoned
 
 CONFIGS = configs()
 CFG_IDS = [f"{i}-{n}t" for i, n in CONFIGS]
-BIG = 100_003  # above the kernels' parallel threshold, not a multiple of any vector width
+BIG = 300_007  # above the kernels' parallel threshold, not a multiple of any vector width
 
 
 def ref_forward(name, x):

@@ -14,7 +14,7 @@ from fastnn import _C
 from fastnn.backend import cpu as B
 
 SHAPES = [(1,), (7,), (17, 15), (257,), (63, 16), (33, 65)]
-BIG_SHAPES = [(1,), (65, 1000), (17,), (300, 257)]  # crosses the kernels' parallel threshold (65536 elements)
+BIG_SHAPES = [(1,), (520, 1000), (17,), (300, 257)]  # crosses the kernels' parallel threshold (2^19 elements)
 STEPS = 200
 
 

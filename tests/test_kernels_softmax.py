@@ -11,7 +11,7 @@ from kernel_utils import SIZES, configs, isa_and_threads, poisoned
 
 CONFIGS = configs()
 CFG_IDS = [f"{i}-{n}t" for i, n in CONFIGS]
-SHAPES = [(r, c) for r in (1, 7, 64) for c in SIZES] + [(1000, 17), (257, 1000), (1000, 65), (3001, 15)]
+SHAPES = [(r, c) for r in (1, 7, 64) for c in SIZES] + [(1000, 17), (257, 1000), (2100, 65), (9001, 15)]
 # (1000, 17) spans several row blocks of the short-row path; the last three run threaded at 2 threads
 
 
@@ -75,7 +75,8 @@ def test_cross_entropy_matches_float64(isa, threads):
                 np.testing.assert_allclose(loss, -lp[rows, t], rtol=1e-5, atol=2e-6, err_msg=str(shape))
                 ref = np.exp(lp)
                 ref[rows, t] -= 1
-                np.testing.assert_allclose(d, scale * ref, rtol=1e-5, atol=1e-7 * scale, err_msg=str(shape))
+                # p - 1 at the target cancels when p is near 1: a few float32 ulps of 1, times scale
+                np.testing.assert_allclose(d, scale * ref, rtol=1e-5, atol=2.5e-7 * scale, err_msg=str(shape))
 
 
 def test_cross_entropy_matches_torch():
@@ -101,7 +102,7 @@ def test_large_logits_are_stable():
     assert np.all(np.isfinite(loss)) and np.all(loss >= 0)
 
 
-@pytest.mark.parametrize("shape", [(513, 1000), (5001, 9)])
+@pytest.mark.parametrize("shape", [(513, 1000), (15001, 9)])
 def test_bit_identical_on_one_and_two_threads(shape):
     x, g = logits(shape), logits(shape, seed=2)
     t = np.random.default_rng(0).integers(0, shape[1], shape[0])

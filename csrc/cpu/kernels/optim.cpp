@@ -12,7 +12,7 @@
 namespace fastnn::cpu::FASTNN_ISA_NS {
 
 static const int64_t kChunk = 1 << 14;
-static const int64_t kParallelThreshold = 1 << 16;
+static const int64_t kParallelThreshold = 1 << 19;  // waking a sleeping worker costs ~50-70 us
 
 typedef void (*OptimRange)(const OptimTensor* t, int64_t lo, int64_t hi, const void* h);
 
