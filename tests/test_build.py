@@ -68,3 +68,9 @@ def test_cuda_entry_point_validates_without_a_device():
     y = np.zeros(3, dtype=np.float32)
     with pytest.raises((TypeError, RuntimeError)):
         _C.cuda_saxpy(1.0, x, y)
+
+
+def test_fastnn_cuda_reports_what_was_built():
+    assert fastnn.cuda.is_available() is False  # no CUDA tensors yet: scripts choose the CPU
+    assert fastnn.cuda.kernels_built() == bool(_C.cuda_built)
+    assert fastnn.cuda.device_count() == _C.cuda_device_count()
