@@ -19,22 +19,12 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LIBS = ("fastnn", "torch")
 
 
-@dataclass
-class Case:
-    section: str
-    name: str
-    flops: Optional[float]  # None: report microseconds only
-    fastnn: Optional[Callable]
-    numpy: Optional[Callable]
-    torch: Optional[Callable]
-    quick: bool = True  # part of --quick
+from bench_kernels import Case  # noqa: E402  (one case shape for both benchmarks)
 
 
 def _data(rng, shape, n=2):

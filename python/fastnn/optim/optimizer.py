@@ -224,7 +224,7 @@ def _gather(state, group, keys, init_state, counted):
     (for kernels that use it: it counts from 1 there, as in torch; parameters skipped on some steps lag behind).
     Bumps each updated parameter's version counter, as torch's in-place step does."""
     ps, gs, ss, ks = [], [], [], []
-    copies = None
+    copies = []
     split = counted is _SPLIT
     for p in group["params"]:
         g = p.grad
@@ -233,16 +233,7 @@ def _gather(state, group, keys, init_state, counted):
         s = state.get(p)
         if not s:
             s = state[p] = init_state(p)
-        pa = p._data
-        ga = g._data
-        if ga.dtype is not pa.dtype or not ga.flags.c_contiguous:
-            ga = np.asarray(ga, dtype=pa.dtype, order="C")
-        if not pa.flags.c_contiguous:
-            pc = np.asarray(pa, order="C")
-            copies = copies or []
-            copies.append((pa, pc))
-            pa = pc
-        p._version[0] += 1
+        pa, ga = _kernel_arrays(p, copies)
         if counted:
             st = s["step"]._data
             st[()] = st.item() + 1.0  # 20x faster than st += 1 on a 0-d array
@@ -266,6 +257,21 @@ def _gather(state, group, keys, init_state, counted):
         out.append(([ps[i] for i in idx], [gs[i] for i in idx], [[s[key]._data for s in sub] for key in keys],
                     k[1] if split else None))
     return out, copies
+
+
+def _kernel_arrays(p, copies):
+    """p's array and its gradient's as the kernels take them (C-contiguous, one dtype). A non-contiguous parameter
+    is updated through a contiguous copy, recorded in `copies` for _copy_back. Bumps p's version counter, as
+    torch's in-place step does."""
+    pa, ga = p._data, p.grad._data
+    if ga.dtype is not pa.dtype or not ga.flags.c_contiguous:
+        ga = np.asarray(ga, dtype=pa.dtype, order="C")
+    if not pa.flags.c_contiguous:
+        pc = np.asarray(pa, order="C")
+        copies.append((pa, pc))
+        pa = pc
+    p._version[0] += 1
+    return pa, ga
 
 
 def _copy_back(copies):

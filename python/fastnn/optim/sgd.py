@@ -3,7 +3,7 @@ import numpy as np
 
 from ..backend.cpu import optim as _k
 from ..tensor import Tensor
-from .optimizer import Optimizer, _copy_back
+from .optimizer import Optimizer, _copy_back, _kernel_arrays
 
 __all__ = ["SGD"]
 
@@ -35,21 +35,11 @@ class SGD(Optimizer):
         for group in self.param_groups:
             momentum = group["momentum"]
             buckets = {}  # (dtype, first_step) -> (params, grads, bufs)
-            copies = None
+            copies = []
             for p in group["params"]:
-                g = p.grad
-                if g is None:
+                if p.grad is None:
                     continue
-                pa = p._data
-                ga = g._data
-                if ga.dtype is not pa.dtype or not ga.flags.c_contiguous:
-                    ga = np.asarray(ga, dtype=pa.dtype, order="C")
-                if not pa.flags.c_contiguous:
-                    pc = np.asarray(pa, order="C")
-                    copies = copies or []
-                    copies.append((pa, pc))
-                    pa = pc
-                p._version[0] += 1
+                pa, ga = _kernel_arrays(p, copies)
                 if momentum:
                     s = state[p]
                     buf = s.get("momentum_buffer")
