@@ -336,7 +336,9 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   int nt = num_threads();
   if (M * N * K < kParallelMacs) nt = 1;
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
-  g.split_m = m_panels >= 4 * int64_t(nt) || m_panels >= n_panels;
+  // Split columns when there are enough of them: each thread then packs only its own B panels (splitting rows
+  // makes every thread pack all of B, which costs L3 bandwidth on large products).
+  g.split_m = n_panels < 4 * int64_t(nt) && m_panels >= n_panels;
   if (nt > 1 && (g.split_m ? m_panels : n_panels) < nt) nt = 1;
   if (nt == 1) {
     gemm_thread(g, 0, 1);
