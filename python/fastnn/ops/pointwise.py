@@ -345,40 +345,16 @@ def abs(x, *, out=None):
     return _finish(Abs.apply(x), out)
 
 
-def exp(x, *, out=None):
-    return _float_unary(Exp, x, out)
+def _float_op(cls):
+    """The function form of a float-valued unary op (integer inputs are promoted to the default float type)."""
+    def op(x, *, out=None):
+        return _float_unary(cls, x, out)
+    op.__name__ = op.__qualname__ = cls.__name__.lower()
+    return op
 
 
-def log(x, *, out=None):
-    return _float_unary(Log, x, out)
-
-
-def log1p(x, *, out=None):
-    return _float_unary(Log1p, x, out)
-
-
-def expm1(x, *, out=None):
-    return _float_unary(Expm1, x, out)
-
-
-def sqrt(x, *, out=None):
-    return _float_unary(Sqrt, x, out)
-
-
-def rsqrt(x, *, out=None):
-    return _float_unary(Rsqrt, x, out)
-
-
-def reciprocal(x, *, out=None):
-    return _float_unary(Reciprocal, x, out)
-
-
-def sin(x, *, out=None):
-    return _float_unary(Sin, x, out)
-
-
-def cos(x, *, out=None):
-    return _float_unary(Cos, x, out)
+exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, sin, cos = (
+    _float_op(c) for c in (Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal, Sin, Cos))
 
 
 def square(x, *, out=None):
