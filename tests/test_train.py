@@ -53,7 +53,7 @@ def test_notes_pipeline_learns_mnist_subset(mnist_root):
 
 def test_fastnn_train_cli_writes_checkpoint_history_and_pictures(mnist_root, tmp_path):
     out = tmp_path / "run"
-    history = fastnn.train.main(["--epochs", "1", "--data", mnist_root, "--out", str(out), "--seed", "1"])
+    history = fastnn.train.run(["--epochs", "1", "--data", mnist_root, "--out", str(out), "--seed", "1"])
     assert history["test_accuracy"][-1] > 0.95  # one epoch of Adam with a cosine schedule
     assert sorted(os.listdir(out)) == ["checkpoint.safetensors", "curves.png", "history.json", "predictions.png"]
     with open(out / "history.json") as f:
@@ -65,6 +65,13 @@ def test_fastnn_train_cli_writes_checkpoint_history_and_pictures(mnist_root, tmp
     assert ckpt["optimizer"]["param_groups"][0]["lr"] >= 0
     for name in ("curves.png", "predictions.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_fastnn_train_command_exits_zero(mnist_root, tmp_path):
+    out = subprocess.run([sys.executable, "-m", "fastnn.train", "--epochs", "1", "--no-plots", "--data", mnist_root,
+                          "--out", str(tmp_path / "run")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "test accuracy" in out.stdout and out.stderr == ""
 
 
 def test_fastnn_train_console_script_help():

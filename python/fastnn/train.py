@@ -120,6 +120,13 @@ def evaluate(model, loader, fastnn, loss_name):
 
 
 def main(argv=None):
+    """The fastnn-train command: trains, writes its files, exits 0."""
+    run(argv)
+    return 0
+
+
+def run(argv=None):
+    """Parse argv, train, write the outputs; returns the history dict (per-epoch losses and accuracy)."""
     args = build_parser().parse_args(argv)
     import fastnn
     from fastnn import nn, optim
@@ -214,4 +221,4 @@ def _pictures(model, test_set, history, args, fastnn):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
