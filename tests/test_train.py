@@ -103,3 +103,16 @@ def test_viz_without_matplotlib_says_what_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(ImportError, match=r"fastnn\[viz\]"):
         viz.view_classify(np.zeros((28, 28)), np.full(10, 0.1))
+
+
+@pytest.mark.parametrize("script", ["autograd_walkthrough.py", "building_networks.py", "train_mnist_notes.py"])
+def test_examples_run(script, tmp_path):
+    """The notes' scripts in examples/ run as they are (HOME points at a temporary folder: they use
+    ~/.pytorch/MNIST_data/ as the notes do, filled from the test mirror)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "examples", script)
+    env = {**os.environ, "HOME": str(tmp_path), "MPLBACKEND": "Agg"}
+    out = subprocess.run([sys.executable, path], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    if script == "train_mnist_notes.py":
+        losses = [float(line.split(":")[1]) for line in out.stdout.splitlines() if line.startswith("Training loss")]
+        assert len(losses) == 5 and losses[-1] < 0.5 < losses[0]
