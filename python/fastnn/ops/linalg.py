@@ -5,6 +5,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..backend import cpu as K
 from ..tensor import Tensor
+from .pointwise import _finish
 from ._util import sum_to
 
 
@@ -53,11 +54,7 @@ def mm(input, mat2, *, out=None):
         a, b = input._data.shape, mat2._data.shape
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a[0]}x{a[1]} and {b[0]}x{b[1]})")
     _check_same_dtype(input, mat2, "mm")
-    r = Mm.apply(input, mat2)
-    if out is not None:
-        out.copy_(r)
-        return out
-    return r
+    return _finish(Mm.apply(input, mat2), out)
 
 
 class BatchedMatmul(Function):
@@ -113,10 +110,7 @@ def matmul(input, other, *, out=None):
             r = squeeze(r, -2)
         if db == 1:
             r = squeeze(r, -1)
-    if out is not None:
-        out.copy_(r)
-        return out
-    return r
+    return _finish(r, out)
 
 
 def bmm(input, mat2):

@@ -158,38 +158,31 @@ class Pow(Function):
         return ga, gb
 
 
-class Maximum(Function):
+class _Extremum(Function):
+    """Element-wise maximum / minimum; a tie sends half the gradient to each input, as torch."""
+
     _internal = True
 
-    @staticmethod
-    def forward(ctx, a, b):
+    @classmethod
+    def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.maximum(a._data, b._data)
+        return cls.pick(a._data, b._data)
 
-    @staticmethod
-    def backward(ctx, g):
+    @classmethod
+    def backward(cls, ctx, g):
         a, b = ctx.saved_tensors
         av, bv = a._data, b._data
-        wa = (av > bv) + 0.5 * (av == bv)
+        wa = (cls.pick(av, bv) == av) - 0.5 * (av == bv)
         return (sum_to(g * wa, av.shape).astype(av.dtype, copy=False),
                 sum_to(g * (1 - wa), bv.shape).astype(bv.dtype, copy=False))
 
 
-class Minimum(Function):
-    _internal = True
+class Maximum(_Extremum):
+    pick = staticmethod(np.maximum)
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return np.minimum(a._data, b._data)
 
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        av, bv = a._data, b._data
-        wa = (av < bv) + 0.5 * (av == bv)
-        return (sum_to(g * wa, av.shape).astype(av.dtype, copy=False),
-                sum_to(g * (1 - wa), bv.shape).astype(bv.dtype, copy=False))
+class Minimum(_Extremum):
+    pick = staticmethod(np.minimum)
 
 
 def _binary(cls, a, b):

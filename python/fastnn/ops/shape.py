@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Size, Tensor
+from .pointwise import _finish
 from ._util import sum_to, wrap_dim
 
 
@@ -284,11 +285,7 @@ def cat(tensors, dim=0, *, out=None):
                                    f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number {i} in "
                                    "the list.")
     nonempty = _promote_all(nonempty)
-    r = Cat.apply(d, *nonempty)
-    if out is not None:
-        out.copy_(r)
-        return out
-    return r
+    return _finish(Cat.apply(d, *nonempty), out)
 
 
 def _promote_all(tensors):
