@@ -17,20 +17,24 @@ def scalar_category(x):
     raise TypeError(f"unsupported operand type: {type(x).__name__}")
 
 
+def promote_dtypes(da, db):
+    """torch's promotion of two tensors of equal standing: the higher category wins, else the wider type."""
+    if da is db:
+        return da
+    if da._category != db._category:
+        return da if da._category > db._category else db
+    return _dt.promote(da, db)
+
+
 def result_dtype(a, b):
     """torch's type promotion for two operands, each a Tensor or a Python number."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
         da, db = a.dtype, b.dtype
-        if da is db:
-            return da
-        ca, cb = da._category, db._category
-        if ca != cb:
-            return da if ca > cb else db
         a_dim, b_dim = a._data.ndim > 0, b._data.ndim > 0
-        if a_dim != b_dim:
+        if da._category == db._category and a_dim != b_dim:  # a dimensioned tensor outranks a 0-d one
             return da if a_dim else db
-        return _dt.promote(da, db)
+        return promote_dtypes(da, db)
     if not ta and not tb:  # two Python numbers: the wider category, as torch.where(c, 1, 2.0)
         c = max(scalar_category(a), scalar_category(b))
         return (_dt.bool_, _dt.int64, _dt.get_default_dtype())[c]

@@ -289,12 +289,11 @@ def cat(tensors, dim=0, *, out=None):
 
 
 def _promote_all(tensors):
-    from ._util import result_dtype
+    from ._util import promote_dtypes
     from .pointwise import to_dtype
     dt = tensors[0].dtype
     for t in tensors[1:]:
-        if t.dtype is not dt:
-            dt = result_dtype(Tensor._make(np.empty((1,), dt.numpy)), Tensor._make(np.empty((1,), t.dtype.numpy)))
+        dt = promote_dtypes(dt, t.dtype)
     return [to_dtype(t, dt) for t in tensors]
 
 
