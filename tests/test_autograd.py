@@ -58,6 +58,27 @@ def test_backward_scalar_and_gradient_argument():
     y2.backward()
 
 
+def test_backward_uses_the_gradient_argument_without_changing_or_aliasing_it():
+    # The engine reads the caller's gradient in place (no copy): nothing may write into it, and a leaf
+    # (or a retained non-leaf) must get its own .grad, as in torch.
+    g = fastnn.tensor(rnd(4, 3, seed=2).astype(np.float32))
+    g_before = g.numpy().copy()
+    x = fastnn.tensor(rnd(4, 3).astype(np.float32), requires_grad=True)
+    y = fastnn.relu(x)
+    y.retain_grad()
+    y.backward(g)
+    x.backward(g)  # a leaf root: its .grad is a copy of g
+    np.testing.assert_array_equal(g.numpy(), g_before)
+    x.grad.add_(1.0)
+    y.grad.add_(1.0)
+    np.testing.assert_array_equal(g.numpy(), g_before)
+    np.testing.assert_array_equal(y.grad.numpy(), g_before + 1)
+    tx = torch.tensor(x.detach().numpy(), requires_grad=True)
+    torch.relu(tx).backward(torch.tensor(g_before))
+    tx.backward(torch.tensor(g_before))
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy() + 1)
+
+
 def test_gradients_accumulate_across_calls():
     x = fastnn.tensor(rnd(5), requires_grad=True)
     for k in range(1, 4):

@@ -78,7 +78,7 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
         if t.grad_fn is None:
             if capture is not None:
                 if id(t) in capture:
-                    capture[id(t)] = g if capture[id(t)] is None else capture[id(t)] + g
+                    capture[id(t)] = np.array(g) if capture[id(t)] is None else capture[id(t)] + g
             elif t.requires_grad:
                 _accumulate_leaf(t, g)
             continue
@@ -182,11 +182,16 @@ def _prepare_roots(tensors, grad_tensors):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = np.ones(t._data.shape, dtype=t._data.dtype) if t._data.ndim else np.array(1, t._data.dtype)
         else:
-            g = g._data if isinstance(g, Tensor) else np.asarray(g)
-            if g.shape != t._data.shape:
-                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {list(g.shape)} and "
+            src = g._data if isinstance(g, Tensor) else np.asarray(g)
+            if src.shape != t._data.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {list(src.shape)} and "
                                    f"output[0] has a shape of {list(t.shape)}.")
-            g = np.array(g, dtype=t.dtype.numpy, order="C")  # the engine owns its gradients
+            g = np.ascontiguousarray(src, dtype=t.dtype.numpy)
+            if np.shares_memory(g, src):
+                # The caller's memory, used without a copy: no node writes into an incoming gradient, and a
+                # leaf copies a read-only gradient before keeping it as its .grad.
+                g = g.view()
+                g.flags.writeable = False
         roots.append(t)
         grads.append(g)
     return roots, grads
