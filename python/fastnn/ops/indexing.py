@@ -4,6 +4,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.function import Function
+from ..backend import cpu as K
 from ..tensor import Tensor
 from ._util import sum_to, wrap_dim
 
@@ -55,10 +56,7 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, x, key, basic):
         ctx.shape, ctx.key, ctx.basic, ctx.dtype = x._data.shape, key, basic, x._data.dtype
-        try:
-            return x._data[key]
-        except IndexError as e:
-            raise IndexError(str(e).replace("axis", "dimension")) from None
+        return _index(x._data, key, basic)
 
     @staticmethod
     def backward(ctx, g):
@@ -70,14 +68,23 @@ class GetItem(Function):
         return gx, None, None
 
 
+def _index(arr, key, basic):
+    """arr[key] with torch's wording for errors; a row gather by a 1-D index runs on the C++ kernel."""
+    if not basic:
+        out = K.take_rows(arr, key)
+        if out is not None:
+            return out
+    try:
+        return arr[key]
+    except IndexError as e:
+        raise IndexError(str(e).replace("axis", "dimension")) from None
+
+
 def getitem(x, key):
     nkey = _np_key(key)
     basic = _is_basic(nkey)
     if not basic and not (x.requires_grad and grad_mode.state.enabled):
-        try:  # nothing to record: gather directly
-            return Tensor._make(np.asarray(x._data[nkey]))
-        except IndexError as e:
-            raise IndexError(str(e).replace("axis", "dimension")) from None
+        return Tensor._make(np.asarray(_index(x._data, nkey, False)))  # nothing to record: gather directly
     out = GetItem.apply(x, nkey, basic)
     if basic:
         from .shape import _mark_view
