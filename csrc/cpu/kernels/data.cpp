@@ -11,6 +11,8 @@
 namespace fastnn::cpu::FASTNN_ISA_NS {
 
 static const int64_t kGatherParallelThreshold = 1 << 18;  // output elements; a batch of 64 MNIST images is 50k
+static const int64_t kRowsParallelBytes = int64_t(1) << 21;  // below ~2 MB a worker's wake-up costs more
+static const int64_t kPrefetchWindow = 32;                    // rows whose lines are requested at once
 
 // out[b * row_len + j] = table[src[idx[b] * row_len + j]] for b < n_idx, j < row_len.
 // src: C-contiguous uint8 rows (row_len bytes each); idx: n_idx row numbers, already checked in range by the
@@ -20,6 +22,9 @@ void gather_lut_u8(const uint8_t* src, int64_t row_len, const int64_t* idx, int6
                    float* out) {
 #pragma omp parallel for schedule(static) num_threads(num_threads()) if (n_idx * row_len >= kGatherParallelThreshold)
   for (int64_t b = 0; b < n_idx; ++b) {
+    if (b % kPrefetchWindow == 0)  // random rows: request the next window's lines before using them
+      for (int64_t r = b; r < b + kPrefetchWindow && r < n_idx; ++r)
+        for (int64_t off = 0; off < row_len; off += 64) __builtin_prefetch(src + idx[r] * row_len + off, 0, 3);
     const uint8_t* s = src + idx[b] * row_len;
     float* o = out + b * row_len;
     int64_t j = 0;
@@ -35,9 +40,6 @@ void gather_lut_u8(const uint8_t* src, int64_t row_len, const int64_t* idx, int6
     for (; j < row_len; ++j) o[j] = table[s[j]];
   }
 }
-
-static const int64_t kRowsParallelBytes = int64_t(1) << 21;  // below ~2 MB a worker's wake-up costs more
-static const int64_t kPrefetchWindow = 32;                    // rows whose first lines are requested at once
 
 // out[b] = src[idx[b] < 0 ? idx[b] + rows : idx[b]] for rows of row_bytes bytes, b < n_idx. The caller has
 // checked every index in [-rows, rows). Random rows of a large array miss the caches and the TLB one after the
