@@ -89,20 +89,21 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
         nr = t._output_nr
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
-    # Count, for every node reachable from the roots, how many edges lead into it.
+    # Count, for every node reachable from the roots, how many edges lead into it (a node is walked once: when
+    # it is first counted, or from the start for a root).
     deps = {}
     stack = list(buffers)
-    seen = set(stack)
     while stack:
-        node = stack.pop()
-        for e in node._edges:
+        for e in stack.pop()._edges:
             if e is not None:
                 child = e[0]
                 if child is not None:
-                    deps[child] = deps.get(child, 0) + 1
-                    if child not in seen:
-                        seen.add(child)
-                        stack.append(child)
+                    if child in deps:
+                        deps[child] += 1
+                    else:
+                        deps[child] = 1
+                        if child not in buffers:
+                            stack.append(child)
     ready = [n for n in buffers if n not in deps]
 
     while ready:
@@ -145,8 +146,9 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
             if buf is None:
                 buf = buffers[child] = [None] * len(child._out_meta)
             buf[nr] = g if buf[nr] is None else buf[nr] + g
-            deps[child] -= 1
-            if deps[child] == 0:
+            d = deps[child] - 1
+            deps[child] = d
+            if d == 0:
                 ready.append(child)
 
 
