@@ -42,6 +42,7 @@ static const int64_t kParallelMacs = int64_t(1) << 23;
 static const int64_t kDirectBytes = 256 * 1024;
 static const int64_t kDirectMaxN = 256;
 static const int64_t kDirectMaxM = 128;
+static const int64_t kDirectMaxK = 1024;
 
 struct Epilogue {
   float alpha, beta;   // C = alpha * acc + beta * C (beta == 0: C is not read)
@@ -333,6 +334,9 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   g.kc = (K + kblocks - 1) / kblocks;
   g.a_direct = M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN;
   g.b_direct = !trans_b && M <= kDirectMaxM;
+  // op(A) read in place sits in L2 whatever the K block; one block then saves the extra passes over C
+  // (the MLP's 64x784x128 forward product: ~8% faster measured against KC-sized blocks).
+  if (g.a_direct && K <= kDirectMaxK) g.kc = K;
   int nt = num_threads();
   if (M * N * K < kParallelMacs) nt = 1;
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
