@@ -50,23 +50,25 @@ struct Epilogue {
   int relu;            // then max(., 0)
 };
 
-// acc[i][j] = sum_k a[i*ars + k*aks] * b[k*sb + j] for i < MR, j < NR; then C[i*ldc + j] = epilogue(acc).
+// acc[i][j] = sum_k a[i*ars + k*aks] * b[k*sb + j] for i < R, j < NR; then C[i*ldc + j] = epilogue(acc).
 // op(A) is addressed by a row stride and a k stride, so a packed panel (1, MR), A read in place with trans_a
 // (1, lda) and A read in place without it (lda, 1) share this code. Rows i >= mr re-read row mr - 1 (their
 // results are discarded), so an unpacked ragged panel never reads past A. b: NR floats per k step (stride sb).
+// R < MR serves the last, ragged row panel exactly (M = 64 is 10 panels of 6 and one of 4).
+template <int R>
 static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t aks, int64_t mr, const float* b,
                                int64_t sb, float* c, int64_t ldc, const Epilogue& e) {
-  const float* ar[MR];
+  const float* ar[R];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) ar[i] = a + (i < mr ? i : mr - 1) * ars;
+  for (int i = 0; i < R; ++i) ar[i] = a + (i < mr ? i : mr - 1) * ars;
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) {  // C's lines arrive while the k loop runs
+  for (int i = 0; i < R; ++i) {  // C's lines arrive while the k loop runs
     __builtin_prefetch(c + i * ldc, 1, 3);
     __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
   }
-  vf acc[MR][NV];
+  vf acc[R][NV];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i)
+  for (int i = 0; i < R; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[i][v] = v_zero();
   int64_t off = 0;
@@ -76,7 +78,7 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) bv[v] = v_load(b + v * FASTNN_VL);
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < R; ++i) {
       const vf av = v_bcast(ar[i] + off);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = v_fma(av, bv[v], acc[i][v]);
@@ -86,7 +88,7 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
   }
   const vf alpha = v_set1(e.alpha), beta = v_set1(e.beta);
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < R; ++i) {
     float* ci = c + i * ldc;
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
@@ -99,13 +101,23 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
   }
 }
 
-// One mr x nr tile (mr <= MR, nr <= NR) of C. A ragged tile runs the same microkernel on a local MR x NR copy
-// (so its arithmetic is the same as a full tile's); b must hold a full, zero-padded NR panel.
+// One mr x nr tile (mr <= MR, nr <= NR) of C. A tile of fewer than NR columns runs the microkernel on a local
+// MR x NR copy (so its arithmetic is the same as a full tile's); b must hold a full, zero-padded NR panel.
 static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
                  int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
-  if (mr == MR && nr == NR) {
-    microkernel(kc, a, ars, aks, MR, b, sb, c, ldc, e);
-    return;
+  if (nr == NR) {
+    switch (mr) {
+      case MR: return microkernel<MR>(kc, a, ars, aks, MR, b, sb, c, ldc, e);
+#if defined(__AVX512F__)
+      case 7: return microkernel<7>(kc, a, ars, aks, 7, b, sb, c, ldc, e);
+      case 6: return microkernel<6>(kc, a, ars, aks, 6, b, sb, c, ldc, e);
+#endif
+      case 5: return microkernel<5>(kc, a, ars, aks, 5, b, sb, c, ldc, e);
+      case 4: return microkernel<4>(kc, a, ars, aks, 4, b, sb, c, ldc, e);
+      case 3: return microkernel<3>(kc, a, ars, aks, 3, b, sb, c, ldc, e);
+      case 2: return microkernel<2>(kc, a, ars, aks, 2, b, sb, c, ldc, e);
+      case 1: return microkernel<1>(kc, a, ars, aks, 1, b, sb, c, ldc, e);
+    }
   }
   alignas(64) float t[MR * NR];
   alignas(64) float tbias[NR];
@@ -118,7 +130,7 @@ static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const flo
     std::memcpy(tbias, e.bias, nr * sizeof(float));
     et.bias = tbias;
   }
-  microkernel(kc, a, ars, aks, mr, b, sb, t, NR, et);
+  microkernel<MR>(kc, a, ars, aks, mr, b, sb, t, NR, et);
   for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * NR, nr * sizeof(float));
 }
 
