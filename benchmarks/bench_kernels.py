@@ -175,6 +175,34 @@ def bias_grad_case(M, N):
     return Case("Other kernels", f"bias_grad {M}x{N}", None, f_fastnn, f_numpy, f_torch)
 
 
+def row_gather_case(rows, cols, batch):
+    """X[idx]: a shuffled batch gathered from an in-memory dataset, through each library's indexing."""
+    def data(rng):
+        import numpy as np
+        return rng.standard_normal((rows, cols)).astype(np.float32), rng.permutation(rows)
+
+    def make(lib):
+        def factory(rng):
+            import importlib
+            x, perm = data(rng)
+            mod = importlib.import_module(lib)
+            X = x if lib == "numpy" else mod.from_numpy(x)
+            idx = [perm[i:i + batch] for i in range(0, rows - batch + 1, batch)]
+            if lib != "numpy":
+                idx = [mod.from_numpy(i) for i in idx]
+            state = {"k": 0}
+
+            def fn():
+                k = state["k"]
+                state["k"] = k + 1 if k + 1 < len(idx) else 0
+                return X[idx[k]]
+            return fn
+        return factory
+
+    return Case("Other kernels", f"row gather X[idx], {batch} of {rows}x{cols}", None, make("fastnn"),
+                make("numpy"), make("torch"))
+
+
 def build_cases():
     cases = []
     for n in (64, 128, 256, 512, 1024, 2048):
@@ -193,6 +221,7 @@ def build_cases():
             name = f"b{bs} {label} {mode} ({M}x{K})@({K}x{N})"
             cases.append(gemm_case("SGEMM, MLP shapes (us per call)", name, M, N, K, ta, tb, quick=bs == 64))
     cases.append(bias_grad_case(256, 128))
+    cases.append(row_gather_case(60000, 784, 64))
     for rows, cols in ((64, 10), (4096, 1000)):
         cases += [public_case(k, rows, cols) for k in ("softmax", "log_softmax", "cross_entropy")]
     for rows, cols in ((64, 128), (4096, 4096)):
