@@ -6,7 +6,7 @@ Every library runs in its own worker process per thread count (their thread pool
 torch's spinning OpenMP pool beside OpenBLAS), with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset before numpy
 loads, numpy limited by threadpoolctl, torch by set_num_threads. The parent asks the workers in turn (rotating
 order, a pause between switches so that spinning pools settle) to time one case; a time is the mean over an inner
-loop of calls, and each figure is the median of >= 7 such repeats.
+loop of calls, and each figure is the median of >= 7 such repeats, the cases taken in a new order each repeat.
 
 Adding a kernel: append a Case to CASES (a section name, a case name, its flop count or None, and one factory
 per library: factory(rng) -> zero-argument callable, or None where the library has no equivalent).
@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import subprocess
 import sys
 import time
@@ -362,7 +363,10 @@ def run(threads_list, quick, repeats):
             procs["fastnn"][0].stdin.write("peak\n")
             procs["fastnn"][0].stdin.flush()
             peaks.append(json.loads(procs["fastnn"][0].stdout.readline()))
-            for k, i in enumerate(selected):
+            # Cases in a new order each repeat: the first large case after a run of small ones pays the kernel's
+            # page-allocation warm-up (~70-100 ms of system time on a 4096x4096 relu here), which a fixed order
+            # charges to the same case every time.
+            for k, i in enumerate(random.Random(r).sample(selected, len(selected))):
                 order = LIBS[(r + k) % 3:] + LIBS[:(r + k) % 3]
                 for lib in order:
                     time.sleep(0.02)  # let the previous worker's spinning threads go idle
