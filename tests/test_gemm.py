@@ -319,3 +319,25 @@ def test_backend_bias_grad(dtype):
     B.bias_grad(g, out=out)
     np.testing.assert_allclose(out, expect, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(B.bias_grad(g[:, ::2]), expect[::2], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("ta,tb", MODES)
+def test_sgemm_writes_nothing_past_c(isa, threads, ta, tb):
+    """C is the front of a larger buffer whose tail holds sentinels: ragged edge tiles (rows and columns) must
+    store only inside C, with and without beta, bias and relu."""
+    rng = np.random.default_rng(11 + ta + 2 * tb)
+    for M, N, K in [(1, 1, 3), (7, 10, 9), (64, 10, 64), (13, 17, 5), (5, 33, 70), (257, 255, 63)]:
+        a, b = operands(rng, M, N, K, ta, tb)
+        bias = rng.standard_normal(N).astype(np.float32)
+        for nt in (1, 2):
+            fastnn.set_num_threads(nt)
+            for beta, use_bias, relu in [(0.0, False, False), (1.0, True, True)]:
+                buf = np.full(M * N + 64, 12345.0, np.float32)
+                c = buf[:M * N].reshape(M, N)
+                c0 = rng.standard_normal((M, N)).astype(np.float32)
+                c[...] = c0
+                bb = bias if use_bias else None
+                _C.sgemm(a, b, c, ta, tb, 1.0, beta, bb, relu)
+                assert np.all(buf[M * N:] == 12345.0), f"wrote past C at {(M, N, K)}"
+                ref, bound = reference(a, b, ta, tb, 1.0, beta, c0, bb, relu)
+                check(c, ref, bound)
