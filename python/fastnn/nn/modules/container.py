@@ -28,11 +28,14 @@ class Sequential(Module):
         n, i = len(mods), 0
         while i < n:
             m = mods[i]
-            if (type(m) is Linear and i + 1 < n and type(mods[i + 1]) is ReLU and not _hooked(m)
-                    and not _hooked(mods[i + 1])):
-                input = F.linear_relu(input, m.weight, m.bias)
-                i += 2
-                continue
+            if type(m) is Linear and i + 1 < n:
+                r = mods[i + 1]
+                p = m._parameters  # hooks and parameters read straight from their dicts: this runs every step
+                if (type(r) is ReLU and "weight" in p and "bias" in p
+                        and not (m._forward_hooks or m._forward_pre_hooks or r._forward_hooks or r._forward_pre_hooks)):
+                    input = F.linear_relu(input, p["weight"], p["bias"])
+                    i += 2
+                    continue
             input = m(input)
             i += 1
         return input
@@ -99,10 +102,6 @@ class Sequential(Module):
         v = self[key]
         del self[key]
         return v
-
-
-def _hooked(m):
-    return bool(m._forward_hooks or m._forward_pre_hooks)
 
 
 class ModuleList(Module):
