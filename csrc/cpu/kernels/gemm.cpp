@@ -147,7 +147,7 @@ struct Gemm {
   int64_t ldc;
   const float* bias;
   int relu;
-  int64_t kc;               // K block (K split into equal blocks of at most KC)
+  int64_t kc;               // K block: K split into equal blocks of at most KC, or all of K (a_direct)
   bool a_direct, b_direct;  // read op(A) / op(B) in place instead of packing
   bool split_m;             // threads split rows (else columns)
 };
