@@ -1,7 +1,8 @@
 """The backward pass: an iterative walk of the graph in dependency order (no recursion, linear in its size).
 
-Gradients travel as numpy arrays. A gradient array handed to a node or a leaf is owned by it: the engine
-copies an array that a node returned for two inputs, and the caller's own gradient, before sharing them.
+Gradients travel as numpy arrays, and no node writes into an incoming one. A gradient a leaf keeps as its .grad
+is its own: the engine copies an array that a node returned for two inputs, and a leaf copies a read-only one
+(the caller's gradient, passed as a read-only view) before keeping it.
 """
 import numpy as np
 
@@ -67,7 +68,7 @@ def _accumulate_leaf(leaf, g):
 
 
 def run_backward(roots, root_grads, retain_graph, capture=None):
-    """Backpropagate root_grads (arrays, owned by the engine) from the root tensors.
+    """Backpropagate root_grads (arrays; the caller's own are read-only views) from the root tensors.
 
     Without `capture`, gradients accumulate into leaves' .grad (and retained non-leaves). With `capture`
     (a dict keyed by id(leaf) or (node, output_nr) for non-leaves), the matching gradients are stored there
