@@ -15,6 +15,18 @@ def isa(request):
     fastnn.set_isa(old)
 
 
+def expect_errors(call, good, cases, out_untouched=False):
+    """call(args) raises `exc` matching `msg` for each (change, exc, msg): good arguments with `change` applied;
+    with out_untouched, the "out" argument is also unchanged afterwards."""
+    for change, exc, msg in cases:
+        args = dict(good, **change)
+        before = args["out"].copy()
+        with pytest.raises(exc, match=msg):
+            call(args)
+        if out_untouched:
+            np.testing.assert_array_equal(args["out"], before)  # nothing written on error
+
+
 @pytest.mark.parametrize("row_len", [1, 7, 15, 16, 17, 63, 65, 255, 257, 1000])
 @pytest.mark.parametrize("n_idx", [1, 64, 400])
 def test_gather_lut_matches_numpy_on_every_isa_and_thread_count(isa, row_len, n_idx):
@@ -66,10 +78,7 @@ def test_gather_lut_bad_inputs_raise():
         (dict(idx=np.zeros((1, 2), np.int64)), ValueError, "dimensions"),
         (dict(src=np.zeros((), np.uint8)), ValueError, "dimension"),
     ]
-    for change, exc, msg in cases:
-        args = dict(good, **change)
-        with pytest.raises(exc, match=msg):
-            _C.gather_lut_u8(args["src"], args["idx"], args["table"], args["out"])
+    expect_errors(lambda a: _C.gather_lut_u8(a["src"], a["idx"], a["table"], a["out"]), good, cases)
     ro = out.copy()
     ro.flags.writeable = False
     with pytest.raises(ValueError, match="read-only"):
@@ -122,12 +131,7 @@ def test_gather_rows_bad_inputs_raise():
         (dict(idx=np.zeros((1, 2), np.int64)), ValueError, "dimensions"),
         (dict(src=np.zeros((), np.float32)), ValueError, "dimension"),
     ]
-    for change, exc, msg in cases:
-        args = dict(good, **change)
-        before = args["out"].copy()
-        with pytest.raises(exc, match=msg):
-            _C.gather_rows(args["src"], args["idx"], args["out"])
-        np.testing.assert_array_equal(args["out"], before)  # nothing written on error
+    expect_errors(lambda a: _C.gather_rows(a["src"], a["idx"], a["out"]), good, cases, out_untouched=True)
     ro = out.copy()
     ro.flags.writeable = False
     with pytest.raises(ValueError, match="writable"):
