@@ -14,6 +14,7 @@ per library: factory(rng) -> zero-argument callable, or None where the library h
 """
 import argparse
 import datetime
+import itertools
 import json
 import os
 import platform
@@ -191,13 +192,8 @@ def row_gather_case(rows, cols, batch):
             idx = [perm[i:i + batch] for i in range(0, rows - batch + 1, batch)]
             if lib != "numpy":
                 idx = [mod.from_numpy(i) for i in idx]
-            state = {"k": 0}
-
-            def fn():
-                k = state["k"]
-                state["k"] = k + 1 if k + 1 < len(idx) else 0
-                return X[idx[k]]
-            return fn
+            batches = itertools.cycle(idx)
+            return lambda: X[next(batches)]
         return factory
 
     return Case("Other kernels", f"row gather X[idx], {batch} of {rows}x{cols}", None, make("fastnn"),
