@@ -1,6 +1,24 @@
-"""Shared test setup: datasets come from the project's local copy (../shared/data), never the internet."""
+"""Shared test setup: datasets come from the project's local copy (../shared/data), never the internet, and
+every test starts from the same random state, so a test's inputs (and torch's module initialisations, which
+several tests copy into fastnn models) are the same on every run and every machine."""
 import os
 import pathlib
+import random
+
+import numpy as np
+import pytest
 
 _SHARED_DATA = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data"
 os.environ.setdefault("FASTNN_DATASETS_MIRROR", str(_SHARED_DATA))
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    import torch
+
+    import fastnn
+
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
+    fastnn.manual_seed(0)
