@@ -22,3 +22,11 @@ def _seeded():
     np.random.seed(0)
     torch.manual_seed(0)
     fastnn.manual_seed(0)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Names the kernels the run exercised (shown with -q too: CI machines differ from the dev machine)."""
+    import fastnn
+
+    terminalreporter.write_line(f"fastnn {fastnn.__version__}: kernels {fastnn.get_isa()} (this CPU runs "
+                                f"{', '.join(fastnn.available_isas())}), {fastnn.get_num_threads()} threads")
