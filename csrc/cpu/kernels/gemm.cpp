@@ -55,9 +55,16 @@ struct Epilogue {
 // (1, lda) and A read in place without it (lda, 1) share this code. Rows i >= mr re-read row mr - 1 (their
 // results are discarded), so an unpacked ragged panel never reads past A. b: NR floats per k step (stride sb).
 // R < MR serves the last, ragged row panel exactly (M = 64 is 10 panels of 6 and one of 4).
-template <int R>
+// PACKED: a is a packed panel (ars 1, aks MR, zero rows past mr); the strides are then compile-time constants and
+// the k loop walks one pointer with fixed displacements (~5% on large products against runtime strides).
+template <int R, bool PACKED>
 static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t aks, int64_t mr, const float* b,
                                int64_t sb, float* c, int64_t ldc, const Epilogue& e) {
+  if (PACKED) {
+    ars = 1;
+    aks = MR;
+    mr = R;
+  }
   const float* ar[R];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) ar[i] = a + (i < mr ? i : mr - 1) * ars;
@@ -103,20 +110,21 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
 
 // One mr x nr tile (mr <= MR, nr <= NR) of C. A tile of fewer than NR columns runs the microkernel on a local
 // MR x NR copy (so its arithmetic is the same as a full tile's); b must hold a full, zero-padded NR panel.
+template <bool PACKED>
 static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
                  int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
   if (nr == NR) {
     switch (mr) {
-      case MR: return microkernel<MR>(kc, a, ars, aks, MR, b, sb, c, ldc, e);
+      case MR: return microkernel<MR, PACKED>(kc, a, ars, aks, MR, b, sb, c, ldc, e);
 #if defined(__AVX512F__)
-      case 7: return microkernel<7>(kc, a, ars, aks, 7, b, sb, c, ldc, e);
-      case 6: return microkernel<6>(kc, a, ars, aks, 6, b, sb, c, ldc, e);
+      case 7: return microkernel<7, PACKED>(kc, a, ars, aks, 7, b, sb, c, ldc, e);
+      case 6: return microkernel<6, PACKED>(kc, a, ars, aks, 6, b, sb, c, ldc, e);
 #endif
-      case 5: return microkernel<5>(kc, a, ars, aks, 5, b, sb, c, ldc, e);
-      case 4: return microkernel<4>(kc, a, ars, aks, 4, b, sb, c, ldc, e);
-      case 3: return microkernel<3>(kc, a, ars, aks, 3, b, sb, c, ldc, e);
-      case 2: return microkernel<2>(kc, a, ars, aks, 2, b, sb, c, ldc, e);
-      case 1: return microkernel<1>(kc, a, ars, aks, 1, b, sb, c, ldc, e);
+      case 5: return microkernel<5, PACKED>(kc, a, ars, aks, 5, b, sb, c, ldc, e);
+      case 4: return microkernel<4, PACKED>(kc, a, ars, aks, 4, b, sb, c, ldc, e);
+      case 3: return microkernel<3, PACKED>(kc, a, ars, aks, 3, b, sb, c, ldc, e);
+      case 2: return microkernel<2, PACKED>(kc, a, ars, aks, 2, b, sb, c, ldc, e);
+      case 1: return microkernel<1, PACKED>(kc, a, ars, aks, 1, b, sb, c, ldc, e);
     }
   }
   alignas(64) float t[MR * NR];
@@ -130,7 +138,7 @@ static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const flo
     std::memcpy(tbias, e.bias, nr * sizeof(float));
     et.bias = tbias;
   }
-  microkernel<MR>(kc, a, ars, aks, mr, b, sb, t, NR, et);
+  microkernel<MR, PACKED>(kc, a, ars, aks, mr, b, sb, t, NR, et);
   for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * NR, nr * sizeof(float));
 }
 
@@ -193,34 +201,52 @@ static void pack_transposed(const float* src, int64_t ld, int64_t rows, int64_t 
   }
 }
 
-// dst[k * S + c] = src[k * ld + c] for c < cols, k < kc, and 0 for cols <= c < S: a panel copy, no transpose.
-static void pack_copy(const float* src, int64_t ld, int64_t cols, int64_t kc, float* dst, int64_t S) {
-  for (int64_t k = 0; k < kc; ++k) {
-    const float* s = src + k * ld;
-    float* d = dst + k * S;
-    if (cols == S) {
-      for (int64_t c = 0; c < S; ++c) d[c] = s[c];
-    } else {
-      for (int64_t c = 0; c < cols; ++c) d[c] = s[c];
-      for (int64_t c = cols; c < S; ++c) d[c] = 0.0f;
+// Copies the [kc, cols] block src (row stride ld) into S-wide panels, panel p at dst + p * S * kc holding
+// dst[k * S + c] = src[k * ld + p * S + c] (the last panel zero-padded to S): a panel copy, no transpose.
+// Rows are read a group of panels (>= 64 floats) at a time: one S-wide strip at a time would walk kc rows ld
+// apart, one or two cache lines per row, which the hardware prefetchers do not follow (~40% of a 144x2048x256
+// product went to packing B that way).
+template <int64_t S>
+static void pack_copy(const float* src, int64_t ld, int64_t cols, int64_t kc, float* dst) {
+  const int64_t panels = (cols + S - 1) / S, group = (64 + S - 1) / S;
+  for (int64_t p0 = 0; p0 < panels; p0 += group) {
+    const int64_t p1 = p0 + group < panels ? p0 + group : panels;
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* s = src + k * ld;
+      for (int64_t p = p0; p < p1; ++p) {
+        float* d = dst + p * S * kc + k * S;
+        const int64_t c0 = p * S, w = cols - c0 < S ? cols - c0 : S;
+        if (w == S) {
+          for (int64_t c = 0; c < S; ++c) d[c] = s[c0 + c];
+        } else {
+          for (int64_t c = 0; c < w; ++c) d[c] = s[c0 + c];
+          for (int64_t c = w; c < S; ++c) d[c] = 0.0f;
+        }
+      }
     }
   }
 }
 
-// Packs MR rows [i0, i0 + mr) of op(A), k in [p0, p0 + kc), as dst[k * MR + r]; rows mr..MR-1 are zero.
-static void pack_a_panel(const Gemm& g, int64_t i0, int64_t mr, int64_t p0, int64_t kc, float* dst) {
-  if (g.ta)  // op(A)[i][k] = A[k * lda + i]
-    pack_copy(g.A + p0 * g.lda + i0, g.lda, mr, kc, dst, MR);
-  else  // op(A)[i][k] = A[i * lda + k]
-    pack_transposed(g.A + i0 * g.lda + p0, g.lda, mr, kc, dst, MR);
+// Packs rows [i0, i0 + rows) of op(A), k in [p0, p0 + kc), as MR-row panels dst[k * MR + r] (one panel per
+// MR * kc floats; the last one's missing rows are zero).
+static void pack_a_block(const Gemm& g, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* dst) {
+  if (g.ta) {  // op(A)[i][k] = A[k * lda + i]
+    pack_copy<MR>(g.A + p0 * g.lda + i0, g.lda, rows, kc, dst);
+    return;
+  }
+  for (int64_t r = 0; r < rows; r += MR)  // op(A)[i][k] = A[i * lda + k]
+    pack_transposed(g.A + (i0 + r) * g.lda + p0, g.lda, rows - r < MR ? rows - r : MR, kc, dst + r * kc, MR);
 }
 
-// Packs NR columns [j0, j0 + nr) of op(B), k in [p0, p0 + kc), as dst[k * NR + c]; columns nr..NR-1 are zero.
-static void pack_b_panel(const Gemm& g, int64_t j0, int64_t nr, int64_t p0, int64_t kc, float* dst) {
-  if (!g.tb)  // op(B)[k][j] = B[k * ldb + j]
-    pack_copy(g.B + p0 * g.ldb + j0, g.ldb, nr, kc, dst, NR);
-  else  // op(B)[k][j] = B[j * ldb + k]
-    pack_transposed(g.B + j0 * g.ldb + p0, g.ldb, nr, kc, dst, NR);
+// Packs columns [j0, j0 + cols) of op(B), k in [p0, p0 + kc), as NR-column panels dst[k * NR + c] (one panel per
+// NR * kc floats; the last one's missing columns are zero).
+static void pack_b_block(const Gemm& g, int64_t j0, int64_t cols, int64_t p0, int64_t kc, float* dst) {
+  if (!g.tb) {  // op(B)[k][j] = B[k * ldb + j]
+    pack_copy<NR>(g.B + p0 * g.ldb + j0, g.ldb, cols, kc, dst);
+    return;
+  }
+  for (int64_t c = 0; c < cols; c += NR)  // op(B)[k][j] = B[j * ldb + k]
+    pack_transposed(g.B + (j0 + c) * g.ldb + p0, g.ldb, cols - c < NR ? cols - c : NR, kc, dst + c * kc, NR);
 }
 
 // Per-thread scratch that grows and is kept (no allocation, no page faults on the hot path after warm-up).
@@ -268,18 +294,13 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
       const bool last = pc + kc == g.K;
       const Epilogue e{g.alpha, pc == 0 ? g.beta : 1.0f, last ? g.bias : nullptr, last ? g.relu : 0};
       if (!g.b_direct) {
-        for (int64_t p = n0 / NR; p < (n1 + NR - 1) / NR; ++p) {
-          const int64_t nr = nc - p * NR < NR ? nc - p * NR : NR;
-          pack_b_panel(g, jc + p * NR, nr, pc, kc, bpack + p * NR * kc);
-        }
+        pack_b_block(g, jc + n0, n1 - n0, pc, kc, bpack + n0 * kc);
       } else if (n1 > n0 && (n1 - n0) % NR != 0 && n1 == nc) {
-        pack_b_panel(g, jc + (n1 / NR) * NR, n1 % NR, pc, kc, bedge);  // ragged last panel
+        pack_b_block(g, jc + (n1 / NR) * NR, n1 % NR, pc, kc, bedge);  // ragged last panel
       }
       for (int64_t ic = m0; ic < m1; ic += MC) {
         const int64_t mc = m1 - ic < MC ? m1 - ic : MC;
-        if (!g.a_direct)
-          for (int64_t ir = 0; ir < mc; ir += MR)
-            pack_a_panel(g, ic + ir, mc - ir < MR ? mc - ir : MR, pc, kc, apack + ir * kc);
+        if (!g.a_direct) pack_a_block(g, ic, mc, pc, kc, apack);
         for (int64_t jr = n0; jr < n1; jr += NR) {
           const int64_t nr = n1 - jr < NR ? n1 - jr : NR;
           const float* b;
@@ -314,7 +335,10 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
               ars = g.lda;
               aks = 1;
             }
-            tile(kc, a, ars, aks, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
+            if (g.a_direct)
+              tile<false>(kc, a, ars, aks, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
+            else
+              tile<true>(kc, a, ars, aks, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
           }
         }
       }
