@@ -6,7 +6,8 @@ from ..autograd.function import Function
 from ..backend import cpu as K
 from ..tensor import Tensor
 from .pointwise import _finish
-from ._util import sum_to
+from .shape import squeeze, unsqueeze
+from ._util import broadcast_shapes, sum_to
 
 
 def _operand(arr):
@@ -43,7 +44,7 @@ class Mm(Function):
 
 
 def _check_same_dtype(a, b, name):
-    if a.dtype is not b.dtype:
+    if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != {b.dtype.name}")
 
 
@@ -77,7 +78,6 @@ class BatchedMatmul(Function):
 
 def matmul(input, other, *, out=None):
     """torch.matmul: 1-D x 1-D dot, 2-D x 2-D mm, 1-D promoted to a matrix and back, batched with broadcasting."""
-    from .shape import squeeze, unsqueeze
     a, b = input, other
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): argument must be Tensor, not {type(b if isinstance(a, Tensor) else a).__name__}")
@@ -103,7 +103,6 @@ def matmul(input, other, *, out=None):
         if a2._data.shape[-1] != b2._data.shape[-2]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                                f"[{list(a2.shape)}] but got: [{list(b2.shape)}].")
-        from ._util import broadcast_shapes
         broadcast_shapes(a2._data.shape[:-2], b2._data.shape[:-2])
         r = BatchedMatmul.apply(a2, b2)
         if da == 1:
@@ -134,5 +133,4 @@ def mv(input, vec):
 
 
 def outer(input, vec2):
-    from .shape import unsqueeze
     return mm(unsqueeze(input, 1), unsqueeze(vec2, 0))
