@@ -24,7 +24,7 @@
 namespace fastnn::cpu::FASTNN_ISA_NS {
 
 // Register tile MR x NR (NR = NV vectors) and cache blocks. MC, NC are multiples of MR, NR.
-#if defined(__AVX512F__)
+#if defined(FASTNN_WIDE)
 static const int64_t MR = 8;
 #else
 static const int64_t MR = 6;
@@ -116,7 +116,7 @@ static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const flo
   if (nr == NR) {
     switch (mr) {
       case MR: return microkernel<MR, PACKED>(kc, a, ars, aks, MR, b, sb, c, ldc, e);
-#if defined(__AVX512F__)
+#if defined(FASTNN_WIDE)
       case 7: return microkernel<7, PACKED>(kc, a, ars, aks, 7, b, sb, c, ldc, e);
       case 6: return microkernel<6, PACKED>(kc, a, ars, aks, 6, b, sb, c, ldc, e);
 #endif

@@ -3,11 +3,16 @@
 // opens fastnn::cpu::FASTNN_ISA_NS itself. Everything here is `static inline` (kernels.h's rule: nothing the
 // linker could merge across ISAs).
 //   avx512: __m512, 16 lanes     avx2: __m256 (+FMA), 8 lanes     generic: GCC vector extension, 4 lanes
+// FASTNN_WIDE: the 16-lane code paths (AVX-512, or its AVX2 emulation in a FASTNN_EMULATE_AVX512 build).
 #pragma once
 #include <cstdint>
 
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
+#endif
+
+#if defined(__AVX512F__) || defined(FASTNN_EMULATE_AVX512)
+#define FASTNN_WIDE 1
 #endif
 
 namespace fastnn::cpu::FASTNN_ISA_NS {
@@ -24,6 +29,19 @@ static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }  /
 static inline vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
 static inline vf v_relu(vf v) { return _mm512_max_ps(_mm512_setzero_ps(), v); }  // NaN propagates (2nd operand)
+#elif defined(FASTNN_EMULATE_AVX512)  // 16 lanes in AVX2 registers (CMake FASTNN_EMULATE_AVX512, testing only)
+#define FASTNN_VL 16
+typedef float vf __attribute__((vector_size(64)));
+typedef float vf_unaligned __attribute__((vector_size(64), aligned(4), may_alias));
+static inline vf v_load(const float* p) { return *reinterpret_cast<const vf_unaligned*>(p); }
+static inline void v_store(float* p, vf v) { *reinterpret_cast<vf_unaligned*>(p) = v; }
+static inline vf v_set1(float x) { return vf{} + x; }
+static inline vf v_bcast(const float* p) { return v_set1(*p); }
+static inline vf v_zero() { return vf{}; }
+static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }  // contracted to FMA (GCC's default fp-contract)
+static inline vf v_mul(vf a, vf b) { return a * b; }
+static inline vf v_add(vf a, vf b) { return a + b; }
+static inline vf v_relu(vf v) { return v < 0.0f ? v_zero() : v; }
 #elif defined(__AVX2__) && defined(__FMA__)
 #define FASTNN_VL 8
 typedef __m256 vf;
