@@ -189,9 +189,10 @@ def main():
         if not a.tutorial_only:
             for t in threads:
                 res = {(lib, o): [] for lib in ("fastnn", "torch") for o in opts}
-                for _ in range(a.repeats):
-                    for o in opts:
-                        for lib in ("fastnn", "torch"):
+                for rep in range(a.repeats):
+                    # A new order each repeat: no optimizer or library always runs first or after the same one.
+                    for o in opts[rep % len(opts):] + opts[:rep % len(opts)]:
+                        for lib in (("fastnn", "torch") if rep % 2 == 0 else ("torch", "fastnn")):
                             r = _run(sys.executable, ["--lib", lib, "--opt", o, "--nthreads", str(t), "--root", root],
                                      t, env)
                             res[(lib, o)].append(r["seconds"])
