@@ -29,20 +29,7 @@ static inline vf v_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }  /
 static inline vf v_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
 static inline vf v_add(vf a, vf b) { return _mm512_add_ps(a, b); }
 static inline vf v_relu(vf v) { return _mm512_max_ps(_mm512_setzero_ps(), v); }  // NaN propagates (2nd operand)
-#elif defined(FASTNN_EMULATE_AVX512)  // 16 lanes in AVX2 registers (CMake FASTNN_EMULATE_AVX512, testing only)
-#define FASTNN_VL 16
-typedef float vf __attribute__((vector_size(64)));
-typedef float vf_unaligned __attribute__((vector_size(64), aligned(4), may_alias));
-static inline vf v_load(const float* p) { return *reinterpret_cast<const vf_unaligned*>(p); }
-static inline void v_store(float* p, vf v) { *reinterpret_cast<vf_unaligned*>(p) = v; }
-static inline vf v_set1(float x) { return vf{} + x; }
-static inline vf v_bcast(const float* p) { return v_set1(*p); }
-static inline vf v_zero() { return vf{}; }
-static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }  // contracted to FMA (GCC's default fp-contract)
-static inline vf v_mul(vf a, vf b) { return a * b; }
-static inline vf v_add(vf a, vf b) { return a + b; }
-static inline vf v_relu(vf v) { return v < 0.0f ? v_zero() : v; }
-#elif defined(__AVX2__) && defined(__FMA__)
+#elif defined(__AVX2__) && defined(__FMA__) && !defined(FASTNN_EMULATE_AVX512)
 #define FASTNN_VL 8
 typedef __m256 vf;
 static inline vf v_load(const float* p) { return _mm256_loadu_ps(p); }
@@ -54,16 +41,20 @@ static inline vf v_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }
 static inline vf v_relu(vf v) { return _mm256_max_ps(_mm256_setzero_ps(), v); }  // NaN propagates (2nd operand)
+#else  // GCC vector extension: 4 lanes, or 16 in AVX2 registers in a FASTNN_EMULATE_AVX512 (testing) build
+#if defined(FASTNN_EMULATE_AVX512)
+#define FASTNN_VL 16
 #else
 #define FASTNN_VL 4
-typedef float vf __attribute__((vector_size(16)));
-typedef float vf_unaligned __attribute__((vector_size(16), aligned(4), may_alias));
+#endif
+typedef float vf __attribute__((vector_size(FASTNN_VL * 4)));
+typedef float vf_unaligned __attribute__((vector_size(FASTNN_VL * 4), aligned(4), may_alias));
 static inline vf v_load(const float* p) { return *reinterpret_cast<const vf_unaligned*>(p); }
 static inline void v_store(float* p, vf v) { *reinterpret_cast<vf_unaligned*>(p) = v; }
-static inline vf v_set1(float x) { return vf{x, x, x, x}; }
+static inline vf v_set1(float x) { return vf{} + x; }
 static inline vf v_bcast(const float* p) { return v_set1(*p); }
-static inline vf v_zero() { return vf{0.0f, 0.0f, 0.0f, 0.0f}; }
-static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }  // two roundings where the target has no FMA
+static inline vf v_zero() { return vf{}; }
+static inline vf v_fma(vf a, vf b, vf c) { return a * b + c; }  // contracted to one FMA if the target has it
 static inline vf v_mul(vf a, vf b) { return a * b; }
 static inline vf v_add(vf a, vf b) { return a + b; }
 static inline vf v_relu(vf v) { return v < 0.0f ? v_zero() : v; }  // NaN propagates (NaN < 0 is false)
