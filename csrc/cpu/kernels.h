@@ -11,6 +11,12 @@
 #pragma once
 #include <cstdint>
 
+// FASTNN_WIDE: this translation unit builds the 16-lane kernels (AVX-512, or their AVX2 emulation in a
+// FASTNN_EMULATE_AVX512 testing build): GEMM MR 8, 16-lane vectors in simd.h and vmath.h.
+#if defined(__AVX512F__) || defined(FASTNN_EMULATE_AVX512)
+#define FASTNN_WIDE 1
+#endif
+
 // X(name, return type, parameter list). Contract of each kernel: see the comment at its definition.
 #define FASTNN_CPU_KERNELS(X)                                                                   \
   X(relu_forward, void, (const float* x, float* y, int64_t n))                                  \

@@ -3,16 +3,13 @@
 // opens fastnn::cpu::FASTNN_ISA_NS itself. Everything here is `static inline` (kernels.h's rule: nothing the
 // linker could merge across ISAs).
 //   avx512: __m512, 16 lanes     avx2: __m256 (+FMA), 8 lanes     generic: GCC vector extension, 4 lanes
-// FASTNN_WIDE: the 16-lane code paths (AVX-512, or its AVX2 emulation in a FASTNN_EMULATE_AVX512 build).
 #pragma once
 #include <cstdint>
 
+#include "cpu/kernels.h"  // FASTNN_WIDE
+
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
-#endif
-
-#if defined(__AVX512F__) || defined(FASTNN_EMULATE_AVX512)
-#define FASTNN_WIDE 1
 #endif
 
 namespace fastnn::cpu::FASTNN_ISA_NS {
@@ -42,7 +39,7 @@ static inline vf v_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
 static inline vf v_add(vf a, vf b) { return _mm256_add_ps(a, b); }
 static inline vf v_relu(vf v) { return _mm256_max_ps(_mm256_setzero_ps(), v); }  // NaN propagates (2nd operand)
 #else  // GCC vector extension: 4 lanes, or 16 in AVX2 registers in a FASTNN_EMULATE_AVX512 (testing) build
-#if defined(FASTNN_EMULATE_AVX512)
+#if defined(FASTNN_WIDE)
 #define FASTNN_VL 16
 #else
 #define FASTNN_VL 4

@@ -13,7 +13,7 @@
 
 namespace fastnn::cpu::FASTNN_ISA_NS {
 
-#if defined(__AVX512F__) || defined(FASTNN_EMULATE_AVX512)
+#if defined(FASTNN_WIDE)
 #define FASTNN_VW 16
 #elif defined(__AVX__)
 #define FASTNN_VW 8
