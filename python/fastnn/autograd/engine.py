@@ -6,6 +6,7 @@ is its own: the engine copies an array that a node returned for two inputs, and 
 """
 import numpy as np
 
+from ..backend.cpu import buffers
 from ..tensor import Tensor
 from . import grad_mode
 
@@ -60,7 +61,7 @@ def _accumulate_leaf(leaf, g):
     if g.dtype != leaf._data.dtype:
         g = g.astype(leaf._data.dtype)
     if leaf.grad is None:
-        if not (g.flags.c_contiguous and g.flags.writeable and g.base is None):
+        if not (g.flags.c_contiguous and g.flags.writeable and (g.base is None or buffers.owns(g))):
             g = np.array(g, order="C")
         leaf.grad = _make(g)
     else:

@@ -5,6 +5,7 @@ float32 C-contiguous arrays go to the C++ kernels; anything else takes the numpy
 import numpy as np
 
 from ... import _C
+from . import buffers
 
 _F32 = np.dtype(np.float32)
 
@@ -17,7 +18,7 @@ def _unary(kernel, x, out):
     """Runs kernel(x, out) when both are fast; returns None to ask for the numpy path."""
     if x.dtype is _F32 and x.flags.c_contiguous:
         if out is None:
-            out = np.empty_like(x)
+            out = buffers.empty_like(x)
         elif not _fast(out):
             return None
         kernel(x, out)
@@ -29,7 +30,7 @@ def _binary(kernel, grad, y, out):
     if grad.dtype is _F32 and y.dtype is _F32 and grad.flags.c_contiguous and y.flags.c_contiguous \
             and grad.shape == y.shape:
         if out is None:
-            out = np.empty_like(grad)
+            out = buffers.empty_like(grad)
         elif not _fast(out):
             return None
         kernel(grad, y, out)
@@ -49,7 +50,7 @@ def relu(x, out=None):
     if r is not None:
         return r
     if out is None:
-        out = np.empty_like(x, order="C")
+        out = buffers.empty_like(x)
     np.maximum(x, 0, out=out)
     return out
 
@@ -59,7 +60,7 @@ def relu_backward(grad, y, out=None):
     if r is not None:
         return r
     if out is None:
-        out = np.empty_like(grad, order="C")
+        out = buffers.empty_like(grad)
     np.multiply(grad, y > 0, out=out)
     return out
 

@@ -6,6 +6,7 @@ same semantics. These run several times per training step, so the fast-path chec
 import numpy as np
 
 from ... import _C
+from . import buffers
 
 _F32 = np.dtype(np.float32)
 
@@ -37,7 +38,7 @@ def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     try:
         if a.dtype == _F32 and b.dtype == _F32:
             if out is None:
-                c = np.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]), _F32)
+                c = _product_out(a, b, trans_a, trans_b)
                 _C.sgemm(a, b, c, trans_a, trans_b, alpha, 0.0)
                 return c
             _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
@@ -45,6 +46,10 @@ def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     except (TypeError, ValueError, IndexError, AttributeError):
         pass
     return _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta)
+
+
+def _product_out(a, b, trans_a, trans_b):
+    return buffers.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]), _F32)
 
 
 def _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta):
@@ -60,8 +65,7 @@ def _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta):
         if flipped:
             try:
                 if out is None:
-                    c = np.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]),
-                                 _F32)
+                    c = _product_out(a, b, trans_a, trans_b)
                     _C.sgemm(a, b, c, trans_a, trans_b, alpha, 0.0)
                     return c
                 _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
@@ -77,11 +81,11 @@ def linear(x, weight, bias=None, relu=False):
         if x.dtype != _F32:
             pass
         elif x.ndim == 2:
-            y = np.empty((x.shape[0], weight.shape[0]), _F32)
+            y = buffers.empty((x.shape[0], weight.shape[0]), _F32)
             _C.sgemm(x, weight, y, False, True, 1.0, 0.0, bias, relu)
             return y
         elif x.ndim > 2 and x.flags.c_contiguous:
-            y = np.empty((x.size // x.shape[-1], weight.shape[0]), _F32)
+            y = buffers.empty((x.size // x.shape[-1], weight.shape[0]), _F32)
             _C.sgemm(x.reshape(-1, x.shape[-1]), weight, y, False, True, 1.0, 0.0, bias, relu)
             return y.reshape(x.shape[:-1] + (weight.shape[0],))
     except (TypeError, ValueError, IndexError, AttributeError, ZeroDivisionError):
@@ -100,7 +104,7 @@ def bias_grad(grad, out=None, beta=0.0):
         if grad.dtype != _F32:
             pass
         elif out is None:
-            o = np.empty(grad.shape[1], _F32)
+            o = buffers.empty(grad.shape[1], _F32)
             _C.bias_grad(grad, o, 0.0)
             return o
         else:

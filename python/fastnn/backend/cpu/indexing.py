@@ -2,6 +2,7 @@
 import numpy as np
 
 from ... import _C
+from . import buffers
 
 
 def take_rows(arr, idx):
@@ -12,6 +13,6 @@ def take_rows(arr, idx):
         return None
     if idx.dtype != np.int64 or not idx.flags.c_contiguous:
         idx = np.ascontiguousarray(idx, dtype=np.int64)
-    out = np.empty((idx.shape[0],) + arr.shape[1:], dtype=arr.dtype)
+    out = buffers.empty((idx.shape[0],) + arr.shape[1:], dtype=arr.dtype)
     _C.gather_rows(arr, idx, out)
     return out

@@ -5,6 +5,7 @@ float32 C-contiguous 2-D arrays go to the C++ kernels; anything else takes the n
 import numpy as np
 
 from ... import _C
+from . import buffers
 
 _F32 = np.dtype(np.float32)
 _I64 = np.dtype(np.int64)
@@ -24,7 +25,7 @@ def _store(r, out):
 def softmax(x, out=None):
     if _fast2d(x) and (out is None or _fast2d(out)):
         if out is None:
-            out = np.empty_like(x)
+            out = buffers.empty_like(x)
         _C.softmax_forward(x, out)
         return out
     m = x.max(axis=-1, keepdims=True)
@@ -37,7 +38,7 @@ def softmax_backward(grad, y, out=None):
     """dx = y * (grad - sum(grad * y, row))."""
     if _fast2d(grad) and _fast2d(y) and (out is None or _fast2d(out)):
         if out is None:
-            out = np.empty_like(grad)
+            out = buffers.empty_like(grad)
         _C.softmax_backward(grad, y, out)
         return out
     return _store(y * (grad - (grad * y).sum(axis=-1, keepdims=True)), out)
@@ -46,7 +47,7 @@ def softmax_backward(grad, y, out=None):
 def log_softmax(x, out=None):
     if _fast2d(x) and (out is None or _fast2d(out)):
         if out is None:
-            out = np.empty_like(x)
+            out = buffers.empty_like(x)
         _C.log_softmax_forward(x, out)
         return out
     m = x.max(axis=-1, keepdims=True)
@@ -59,7 +60,7 @@ def log_softmax_backward(grad, y, out=None):
     """dx = grad - exp(y) * sum(grad, row), with y the forward output."""
     if _fast2d(grad) and _fast2d(y) and (out is None or _fast2d(out)):
         if out is None:
-            out = np.empty_like(grad)
+            out = buffers.empty_like(grad)
         _C.log_softmax_backward(grad, y, out)
         return out
     return _store(grad - np.exp(y) * grad.sum(axis=-1, keepdims=True), out)
@@ -76,8 +77,8 @@ def cross_entropy(logits, targets, scale=1.0):
                 raise TypeError(f"cross_entropy: targets must be integers, got dtype {targets.dtype}")
             targets = np.ascontiguousarray(targets, dtype=np.int64)
         n = logits.shape[0]
-        loss = np.empty(n, _F32)
-        d = np.empty_like(logits)
+        loss = buffers.empty(n, _F32)
+        d = buffers.empty_like(logits)
         _C.cross_entropy(logits, targets, loss, d, scale)
         return loss, d
     n, c = logits.shape
@@ -103,7 +104,7 @@ def nll_loss(x, targets, weight, ignore_index):
     number of rows not ignored without weights). IndexError names a target outside [0, C)."""
     t = targets if targets.dtype is _I64 and targets.flags.c_contiguous else np.ascontiguousarray(targets, np.int64)
     if _fast2d(x) and (weight is None or weight.dtype is _F32 and weight.flags.c_contiguous):
-        losses = np.empty(x.shape[0], _F32)
+        losses = buffers.empty(x.shape[0], _F32)
         total, wsum = _C.nll_forward(x, t, weight, ignore_index, losses)
         return losses, total, wsum
     n, c = x.shape
@@ -123,7 +124,7 @@ def nll_loss_backward(targets, weight, ignore_index, scale, shape, dtype):
     t = targets if targets.dtype is _I64 and targets.flags.c_contiguous else np.ascontiguousarray(targets, np.int64)
     scale = np.asarray(scale, dtype=dtype).reshape(-1)
     if dtype == _F32 and (weight is None or weight.dtype is _F32 and weight.flags.c_contiguous):
-        gx = np.empty(shape, _F32)
+        gx = buffers.empty(shape, _F32)
         _C.nll_backward(t, weight, ignore_index, np.ascontiguousarray(scale), gx)
         return gx
     n = shape[0]
