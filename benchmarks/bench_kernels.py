@@ -1,6 +1,6 @@
 """THE kernel benchmark: fastnn against numpy and torch (CPU), in one run, interleaved.
 
-    python benchmarks/bench_kernels.py [--quick] [--threads 1,2] [--write]
+    python benchmarks/bench_kernels.py [--quick] [--threads 1,2] [--only 4096,b64] [--write]
 
 Every library runs in its own worker process per thread count (their thread pools would clash in one process:
 torch's spinning OpenMP pool beside OpenBLAS), with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset before numpy
@@ -345,9 +345,10 @@ def median(xs):
     return xs[len(xs) // 2] if xs else None
 
 
-def run(threads_list, quick, repeats):
+def run(threads_list, quick, repeats, only=None):
     cases = build_cases()
-    selected = [i for i, c in enumerate(cases) if c.quick or not quick]
+    selected = [i for i, c in enumerate(cases)
+                if (c.quick or not quick) and (not only or any(s in c.name for s in only))]
     target = 0.01 if quick else 0.03
     results, infos = {}, {}
     for threads in threads_list:
@@ -451,6 +452,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="fewer sizes, shorter timings")
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     ap.add_argument("--repeats", type=int, default=None, help="repeats per figure (>= 7; default 7, 11 full)")
+    ap.add_argument("--only", help="comma-separated substrings: only the cases whose name contains one")
     ap.add_argument("--write", action="store_true", help="write the tables into benchmarks/RESULTS.md")
     ap.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -461,7 +463,8 @@ def main():
         os.environ.pop(k, None)
     repeats = max(7, args.repeats or (7 if args.quick else 11))
     load_before = os.getloadavg()[0]
-    cases, selected, results, infos = run(threads_list, args.quick, repeats)
+    only = args.only.split(",") if args.only else None
+    cases, selected, results, infos = run(threads_list, args.quick, repeats, only)
     infos["load"] = (load_before, os.getloadavg()[0])
     text = report(cases, selected, results, infos, sys.argv[1:])
     print(text)
