@@ -4,10 +4,6 @@
 
 #include "cpu/kernels.h"
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
-
 namespace fastnn::cpu::FASTNN_ISA_NS {
 
 static const int64_t kGatherParallelThreshold = 1 << 18;  // output elements; a batch of 64 MNIST images is 50k
@@ -42,15 +38,12 @@ void gather_lut_u8(const uint8_t* src, int64_t row_len, const int64_t* idx, int6
     const uint8_t* s = src + idx[b] * row_len;
     float* o = out + b * row_len;
     int64_t j = 0;
-#if defined(__AVX2__)
-    for (; j + 16 <= row_len; j += 16) {
-      __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
-      __m256i lo = _mm256_cvtepu8_epi32(bytes);
-      __m256i hi = _mm256_cvtepu8_epi32(_mm_srli_si128(bytes, 8));
-      _mm256_storeu_ps(o + j, _mm256_i32gather_ps(table, lo, 4));
-      _mm256_storeu_ps(o + j + 8, _mm256_i32gather_ps(table, hi, 4));
+    // Plain loads, eight per 8-byte word: AVX2's vgatherdps took 1.7x as long on Zen 3 (64 MNIST rows, in cache).
+    for (; j + 8 <= row_len; j += 8) {
+      uint64_t w;
+      std::memcpy(&w, s + j, 8);
+      for (int q = 0; q < 8; ++q) o[j + q] = table[(w >> (8 * q)) & 255];
     }
-#endif
     for (; j < row_len; ++j) o[j] = table[s[j]];
   }
 }
