@@ -8,7 +8,8 @@ Every measurement is one epoch (60,000 images, batch 64, shuffled) in a fresh su
 count (OMP_NUM_THREADS, set_num_threads), so the two libraries' thread pools never share a process. The
 "in memory" table feeds pre-normalised float32 batches by index gather to both; the "tutorial" table runs the
 course notes' pipeline (datasets.MNIST + ToTensor + Normalize + DataLoader(batch_size=64, shuffle=True) + the
-seed network with SGD lr=0.003). Medians over --repeats runs; ratios are torch time / fastnn time.
+seed network with SGD lr=0.003). Medians over --repeats runs; ratios are torch time / fastnn time, of the medians
+and (column "paired") the median of each repeat's own ratio.
 """
 import argparse
 import gzip
@@ -197,12 +198,15 @@ def main():
                                      t, env)
                             res[(lib, o)].append(r["seconds"])
                 print(f"## Data in memory, {t} thread(s): seconds per epoch (median of {a.repeats})\n")
-                print("| optimizer | fastnn s | torch s | fastnn samples/s | torch samples/s | speed-up |")
-                print("|---|---|---|---|---|---|")
+                print("| optimizer | fastnn s | torch s | fastnn samples/s | torch samples/s | speed-up | paired |")
+                print("|---|---|---|---|---|---|---|")
                 for o in opts:
                     f, tt = statistics.median(res[("fastnn", o)]), statistics.median(res[("torch", o)])
-                    print(f"| {o} | {f:.3f} | {tt:.3f} | {60000 / f:,.0f} | {60000 / tt:,.0f} | {tt / f:.2f}x |")
-                print()
+                    paired = statistics.median(b / a for a, b in zip(res[("fastnn", o)], res[("torch", o)]))
+                    print(f"| {o} | {f:.3f} | {tt:.3f} | {60000 / f:,.0f} | {60000 / tt:,.0f} | {tt / f:.2f}x | "
+                          f"{paired:.2f}x |")
+                print("\nspeed-up: torch's median over fastnn's; paired: the median of the repeats' own ratios (the "
+                      "two epochs of a repeat run back to back, so a slow phase of the machine hits both).\n")
         if a.tutorial or a.tutorial_only:
             libs = [("fastnn", sys.executable)]
             if a.torchvision_python:
