@@ -1,14 +1,14 @@
 """Large kernel outputs in memory that is kept and reused instead of handed back to the OS at every free.
 
-numpy takes each array of more than a few hundred KB straight from the kernel (mmap) and unmaps it when freed. A
-kernel that writes a fresh 64 MB output then pays a page fault and a page clear per 4 KB (with numpy's huge-page
-advice 2 MB at a time, plus compaction stalls when the machine is busy): a 4096x4096 relu forward + backward spent
-33 of its 54 ms in the OS that way here. Outputs of MIN_BYTES or more come from here instead: private anonymous
-mappings, faulted in once, handed out again once no array uses them (weakref.finalize on the array that owns the
-mapping; numpy's views all refer to that array). At most CAP_BYTES wait idle; beyond that a freed buffer is
-unmapped, and release_idle() unmaps them all. Private mappings are copy-on-write across fork (DataLoader
-workers), so a child never writes into its parent's arrays. fastnn differs from torch here: torch's CPU
-allocator returns every block to the OS.
+numpy allocates through malloc, and glibc's malloc maps large blocks (always above 32 MB) straight from the
+kernel and unmaps them when they are freed. A kernel writing a fresh 64 MB output then pays a page fault and a
+page clear per 4 KB (per 2 MB under numpy's huge-page advice): a 4096x4096 relu forward + backward spent 33 of
+its 54 ms in the OS that way here. Outputs of MIN_BYTES or more
+come from here instead: private anonymous mappings, faulted in once, handed out again once no array uses them
+(weakref.finalize on the array that owns the mapping; numpy's views all refer to that array). At most CAP_BYTES
+wait idle; beyond that a freed buffer is unmapped, and release_idle() unmaps them all. Private mappings are
+copy-on-write across fork (DataLoader workers), so a child never writes into its parent's arrays. fastnn differs
+from torch here: torch's CPU allocator returns every block to the OS.
 """
 import math
 import mmap
@@ -24,13 +24,14 @@ _idle = {}           # size in bytes -> mappings ready for reuse
 _idle_bytes = [0]
 _ours = set()        # ids of the live mappings made here (for owns())
 _lock = threading.RLock()  # re-entrant: a garbage collection inside empty() may run _release
+_PRIVATE = getattr(mmap, "MAP_PRIVATE", None)  # None on Windows: plain numpy arrays there
 
 
 def empty(shape, dtype):
     """np.empty(shape, dtype) for a tuple or int shape and a numpy dtype, C-contiguous; from a reused mapping
     when it is MIN_BYTES or larger."""
     nbytes = (shape if type(shape) is int else math.prod(shape)) * dtype.itemsize
-    if nbytes < MIN_BYTES:
+    if nbytes < MIN_BYTES or _PRIVATE is None:
         return np.empty(shape, dtype)
     with _lock:
         free = _idle.get(nbytes)
@@ -38,7 +39,10 @@ def empty(shape, dtype):
         if mapping is not None:
             _idle_bytes[0] -= nbytes
     if mapping is None:
-        mapping = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)
+        try:
+            mapping = mmap.mmap(-1, nbytes, flags=_PRIVATE)
+        except OSError:  # out of address space or memory: numpy's own allocation raises its usual MemoryError
+            return np.empty(shape, dtype)
         _ours.add(id(mapping))
     out = np.ndarray(shape, dtype, buffer=mapping)
     weakref.finalize(out, _release, mapping, nbytes).atexit = False
