@@ -227,26 +227,25 @@ static void pack_copy(const float* src, int64_t ld, int64_t cols, int64_t kc, fl
   }
 }
 
-// Packs rows [i0, i0 + rows) of op(A), k in [p0, p0 + kc), as MR-row panels dst[k * MR + r] (one panel per
-// MR * kc floats; the last one's missing rows are zero).
-static void pack_a_block(const Gemm& g, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* dst) {
-  if (g.ta) {  // op(A)[i][k] = A[k * lda + i]
-    pack_copy<MR>(g.A + p0 * g.lda + i0, g.lda, rows, kc, dst);
-    return;
-  }
-  for (int64_t r = 0; r < rows; r += MR)  // op(A)[i][k] = A[i * lda + k]
-    pack_transposed(g.A + (i0 + r) * g.lda + p0, g.lda, rows - r < MR ? rows - r : MR, kc, dst + r * kc, MR);
+// Packs n lines of a kc-deep operand block into S-wide panels: dst[k * S + c] for line c of its panel (one panel
+// per S * kc floats, the last one zero-padded). by_rows: line c is the row src + c * ld, k running along it (a
+// transposing copy); else line c is column c of the rows src + k * ld (a panel copy).
+template <int64_t S>
+static void pack_block(bool by_rows, const float* src, int64_t ld, int64_t n, int64_t kc, float* dst) {
+  if (!by_rows) return pack_copy<S>(src, ld, n, kc, dst);
+  for (int64_t c = 0; c < n; c += S) pack_transposed(src + c * ld, ld, n - c < S ? n - c : S, kc, dst + c * kc, S);
 }
 
-// Packs columns [j0, j0 + cols) of op(B), k in [p0, p0 + kc), as NR-column panels dst[k * NR + c] (one panel per
-// NR * kc floats; the last one's missing columns are zero).
+// Rows [i0, i0 + rows) of op(A), k in [p0, p0 + kc), as MR-row panels. op(A)[i][k] = A[k * lda + i] with ta,
+// else A[i * lda + k].
+static void pack_a_block(const Gemm& g, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* dst) {
+  pack_block<MR>(!g.ta, g.ta ? g.A + p0 * g.lda + i0 : g.A + i0 * g.lda + p0, g.lda, rows, kc, dst);
+}
+
+// Columns [j0, j0 + cols) of op(B), k in [p0, p0 + kc), as NR-column panels. op(B)[k][j] = B[j * ldb + k] with
+// tb, else B[k * ldb + j].
 static void pack_b_block(const Gemm& g, int64_t j0, int64_t cols, int64_t p0, int64_t kc, float* dst) {
-  if (!g.tb) {  // op(B)[k][j] = B[k * ldb + j]
-    pack_copy<NR>(g.B + p0 * g.ldb + j0, g.ldb, cols, kc, dst);
-    return;
-  }
-  for (int64_t c = 0; c < cols; c += NR)  // op(B)[k][j] = B[j * ldb + k]
-    pack_transposed(g.B + (j0 + c) * g.ldb + p0, g.ldb, cols - c < NR ? cols - c : NR, kc, dst + c * kc, NR);
+  pack_block<NR>(g.tb, g.tb ? g.B + j0 * g.ldb + p0 : g.B + p0 * g.ldb + j0, g.ldb, cols, kc, dst);
 }
 
 // Per-thread scratch that grows and is kept (no allocation, no page faults on the hot path after warm-up).
