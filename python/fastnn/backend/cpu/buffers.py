@@ -21,7 +21,6 @@ MIN_BYTES = 4 << 20
 CAP_BYTES = 256 << 20
 
 _idle = {}           # size in bytes -> mappings ready for reuse
-_idle_bytes = [0]
 _ours = set()        # ids of the live mappings made here (for owns())
 _lock = threading.RLock()  # re-entrant: a garbage collection inside empty() may run _release
 _PRIVATE = getattr(mmap, "MAP_PRIVATE", None)  # None on Windows: plain numpy arrays there
@@ -36,8 +35,6 @@ def empty(shape, dtype):
     with _lock:
         free = _idle.get(nbytes)
         mapping = free.pop() if free else None
-        if mapping is not None:
-            _idle_bytes[0] -= nbytes
     if mapping is None:
         try:
             mapping = mmap.mmap(-1, nbytes, flags=_PRIVATE)
@@ -61,7 +58,8 @@ def owns(a):
 
 def idle_bytes():
     """Bytes held for reuse right now."""
-    return _idle_bytes[0]
+    with _lock:
+        return sum(nbytes * len(free) for nbytes, free in _idle.items())
 
 
 def release_idle():
@@ -71,14 +69,12 @@ def release_idle():
             for mapping in free:
                 _ours.discard(id(mapping))
         _idle.clear()
-        _idle_bytes[0] = 0
 
 
 def _release(mapping, nbytes):
     with _lock:
-        if _idle_bytes[0] + nbytes <= CAP_BYTES:
+        if idle_bytes() + nbytes <= CAP_BYTES:
             _idle.setdefault(nbytes, []).append(mapping)
-            _idle_bytes[0] += nbytes
             return
         _ours.discard(id(mapping))
     # dropped here: the mapping is unmapped when the last reference (this call's) goes
