@@ -350,6 +350,66 @@ def test_shared_subgraph_and_multiple_outputs():
     assert not fi.requires_grad
 
 
+class BlockSecond(Function):
+    """x * y whose backward sends no gradient to y (None), although y requires grad."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y, None
+
+
+def test_node_receiving_a_none_gradient_still_runs_with_its_other_gradients():
+    """h feeds two consumers; one of them returns None for it. torch treats None as zero, so h's node still runs
+    with the other consumer's gradient (a dependency count that waits for every edge would never run it)."""
+    a, b = rnd(3, 4), rnd(3, 4, seed=1)
+    fx, fw = fastnn.tensor(a, requires_grad=True), fastnn.tensor(b, requires_grad=True)
+    tx, tw = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+
+    class TorchBlockSecond(torch.autograd.Function):
+        forward = staticmethod(BlockSecond.forward)
+        backward = staticmethod(BlockSecond.backward)
+
+    for x, w, fn in ((fx, fw, BlockSecond.apply), (tx, tw, TorchBlockSecond.apply)):
+        h = (x * w).tanh()
+        (fn(x, h).sum() + (h * 3).sum()).backward()
+    np.testing.assert_allclose(fx.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(fw.grad.numpy(), tw.grad.numpy(), rtol=1e-12)
+
+
+def test_backward_runs_nodes_in_reverse_creation_order():
+    """Nodes run from the most recently created down: each node after every node that feeds it, whatever the
+    order in which the graph's branches are reached."""
+    order = []
+
+    class Tag(Function):
+        @staticmethod
+        def forward(ctx, x, name):
+            ctx.name = name
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            order.append(ctx.name)
+            return g, None
+
+    x = fastnn.tensor(rnd(2, 2), requires_grad=True)
+    a = Tag.apply(x, "a")
+    b = Tag.apply(a, "b")
+    c = Tag.apply(a, "c")
+    d = Tag.apply(b * c, "d")
+    (d.sum() + b.sum()).backward()
+    assert order == ["d", "c", "b", "a"]
+    c0 = c.detach().numpy()
+    b0 = b.detach().numpy()
+    np.testing.assert_allclose(x.grad.numpy(), c0 + b0 + 1.0)
+
+
 def test_backward_inputs_argument():
     x = fastnn.tensor(rnd(3), requires_grad=True)
     y = fastnn.tensor(rnd(3, seed=1), requires_grad=True)

@@ -4,6 +4,8 @@ Gradients travel as numpy arrays, and no node writes into an incoming one. A gra
 is its own: the engine copies an array that a node returned for two inputs, and a leaf copies a read-only one
 (the caller's gradient, passed as a read-only view) before keeping it.
 """
+from heapq import heappop, heappush
+
 import numpy as np
 
 from ..backend.cpu import buffers
@@ -40,28 +42,31 @@ def _run_node(node, grads):
             raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                                f"(expected {n_in}, got {len(out)})")
     if not node._internal:
-        out = tuple(None if g is None else np.array(_to_array(g)) for g in out)
-    elif n_in > 1:
-        seen = set()
-        fixed = []
-        for g in out:
-            if g is not None:
-                if id(g) in seen:
-                    g = g.copy()
-                seen.add(id(g))
-            fixed.append(g)
-        out = fixed
-    return out
+        return tuple(None if g is None else np.array(_to_array(g)) for g in out)
+    ids = [id(g) for g in out if g is not None]
+    if len(set(ids)) == len(ids):
+        return out
+    seen = set()
+    fixed = []
+    for g in out:
+        if g is not None:
+            if id(g) in seen:
+                g = g.copy()
+            seen.add(id(g))
+        fixed.append(g)
+    return fixed
 
 
 def _accumulate_leaf(leaf, g):
-    if g.shape != leaf._data.shape:
+    d = leaf._data
+    if g.shape != d.shape:
         raise RuntimeError(f"gradient of shape {list(g.shape)} does not match the shape {list(leaf.shape)} of "
                            "the tensor it is accumulated into")
-    if g.dtype != leaf._data.dtype:
-        g = g.astype(leaf._data.dtype)
+    if g.dtype != d.dtype:
+        g = g.astype(d.dtype)
     if leaf.grad is None:
-        if not (g.flags.c_contiguous and g.flags.writeable and (g.base is None or buffers.owns(g))):
+        f = g.flags
+        if not (f.c_contiguous and f.writeable and (g.base is None or buffers.owns(g))):
             g = np.array(g, order="C")
         leaf.grad = _make(g)
     else:
@@ -71,47 +76,33 @@ def _accumulate_leaf(leaf, g):
 def run_backward(roots, root_grads, retain_graph, capture=None):
     """Backpropagate root_grads (arrays; the caller's own are read-only views) from the root tensors.
 
+    Nodes run from the most recently created down (torch's order): every node that sends a node gradients was
+    created after it, so a node's gradients are complete when it runs, with no dependency count to keep.
+
     Without `capture`, gradients accumulate into leaves' .grad (and retained non-leaves). With `capture`
     (a dict keyed by id(leaf) or (node, output_nr) for non-leaves), the matching gradients are stored there
     instead and no .grad is touched (autograd.grad)."""
-    buffers = {}
-    ready = []
+    pending = {}  # node -> the gradients of its outputs received so far
+    heap = []  # (-sequence number, node) of the nodes in `pending`
     for t, g in zip(roots, root_grads):
-        if t.grad_fn is None:
+        node = t.grad_fn
+        if node is None:
             if capture is not None:
                 if id(t) in capture:
                     capture[id(t)] = np.array(g) if capture[id(t)] is None else capture[id(t)] + g
             elif t.requires_grad:
                 _accumulate_leaf(t, g)
             continue
-        node = t.grad_fn
-        buf = buffers.get(node)
+        buf = pending.get(node)
         if buf is None:
-            buf = buffers[node] = [None] * len(node._out_meta)
+            buf = pending[node] = [None] * len(node._out_meta)
+            heappush(heap, (-node._seq, node))
         nr = t._output_nr
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
-    # Count, for every node reachable from the roots, how many edges lead into it (a node is walked once: when
-    # it is first counted, or from the start for a root).
-    deps = {}
-    stack = list(buffers)
-    while stack:
-        for e in stack.pop()._edges:
-            if e is not None:
-                child = e[0]
-                if child is not None:
-                    if child in deps:
-                        deps[child] += 1
-                    else:
-                        deps[child] = 1
-                        if child not in buffers:
-                            stack.append(child)
-    ready = [n for n in buffers if n not in deps]
-
-    while ready:
-        node = ready.pop()
-        grads = buffers.pop(node)
-        retained = node._retained
+    while heap:
+        node = heappop(heap)[1]
+        grads = pending.pop(node)
         if node.materialize_grads and (len(grads) > 1 or grads[0] is None):
             for i, g in enumerate(grads):
                 if g is None:
@@ -122,12 +113,12 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
                 key = (node, i)
                 if key in capture and g is not None:
                     capture[key] = g.copy()
-        elif retained:
-            for i, ref in retained.items():
+        elif node._retained:
+            for i, ref in node._retained.items():
                 t = ref()
                 if t is not None and grads[i] is not None:
                     if t.grad is None:
-                        t.grad = Tensor._make(np.array(grads[i], order="C"))
+                        t.grad = _make(np.array(grads[i], order="C"))
                     else:
                         t.grad._data += grads[i]
         in_grads = _run_node(node, grads)
@@ -144,14 +135,11 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
                     prev = capture[id(nr)]
                     capture[id(nr)] = np.array(g) if prev is None else prev + g
                 continue
-            buf = buffers.get(child)
+            buf = pending.get(child)
             if buf is None:
-                buf = buffers[child] = [None] * len(child._out_meta)
+                buf = pending[child] = [None] * len(child._out_meta)
+                heappush(heap, (-child._seq, child))
             buf[nr] = g if buf[nr] is None else buf[nr] + g
-            d = deps[child] - 1
-            deps[child] = d
-            if d == 0:
-                ready.append(child)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):

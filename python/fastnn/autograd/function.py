@@ -4,12 +4,17 @@ User subclasses define static `forward(ctx, *args)` returning Tensors and `backw
 returning Tensors. fastnn's own ops set `_internal = True`: their forward returns numpy arrays and their
 backward takes and returns numpy arrays, which keeps the per-op cost of the training loop small.
 """
+import itertools
+
 from ..tensor import Tensor
 from . import grad_mode
 
 _state = grad_mode.state
 _new = object.__new__
 _make = Tensor._make
+# Nodes are numbered in creation order. A node's inputs always exist before it does, so walking nodes from the
+# highest number down visits every node after all the nodes that send it gradients (the engine's order).
+_sequence = itertools.count()
 
 
 class Function:
@@ -99,20 +104,29 @@ class Function:
     @classmethod
     def apply(cls, *args):
         ctx = _new(cls)
-        grad_on = _state.enabled
-        if grad_on:
-            nig = tuple([a.requires_grad if isinstance(a, Tensor) else False for a in args])
-            needs = True in nig
+        needs = False
+        if _state.enabled:
+            # One pass: which inputs need a gradient, and the edge each one's gradient travels along.
+            nig, edges = [], []
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    needs = True
+                    nig.append(True)
+                    fn = a.grad_fn
+                    edges.append((None, a) if fn is None else (fn, a._output_nr))
+                else:
+                    nig.append(False)
+                    edges.append(None)
+            ctx.needs_input_grad = tuple(nig)
         else:
-            nig = (False,) * len(args)
-            needs = False
-        ctx.needs_input_grad = nig
+            ctx.needs_input_grad = (False,) * len(args)
         if cls._internal:  # forward works on arrays and records nothing: no grad-mode switch needed
             out = cls.forward(ctx, *args)
             if type(out) is not tuple:
                 t = _make(out)
                 if needs:
-                    ctx._edges = tuple([_edge(a) if n else None for a, n in zip(args, nig)])
+                    ctx._edges = tuple(edges)
+                    ctx._seq = next(_sequence)
                     ctx._out_meta = ((out.shape, out.dtype),)
                     ctx._yver = t._version
                     if out.dtype.kind == "f":
@@ -121,6 +135,7 @@ class Function:
                 return t
             outs = tuple([_make(o) for o in out])
         else:
+            grad_on = _state.enabled
             _state.enabled = False
             try:
                 out = cls.forward(ctx, *args)
@@ -130,7 +145,8 @@ class Function:
             for t in ctx._dirty:
                 t._version[0] += 1
         if needs:
-            ctx._edges = tuple([_edge(a) if n else None for a, n in zip(args, nig)])
+            ctx._edges = tuple(edges)
+            ctx._seq = next(_sequence)
             ctx._out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outs)
             ctx._yver = outs[0]._version
             nd = ctx._non_differentiable
@@ -151,14 +167,6 @@ class Function:
     def backward(ctx, *grads):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
-
-
-def _edge(t):
-    """Where a gradient for tensor t goes: its grad_fn's output slot, or the leaf itself."""
-    fn = t.grad_fn
-    if fn is not None:
-        return (fn, t._output_nr)
-    return (None, t)
 
 
 class _AccumulateGradView:
