@@ -341,3 +341,81 @@ def test_sgemm_writes_nothing_past_c(isa, threads, ta, tb):
                 assert np.all(buf[M * N:] == 12345.0), f"wrote past C at {(M, N, K)}"
                 ref, bound = reference(a, b, ta, tb, 1.0, beta, c0, bb, relu)
                 check(c, ref, bound)
+
+
+@pytest.mark.parametrize("M,N,K", [(1, 1, 1), (64, 128, 784), (64, 10, 64), (7, 65, 17), (0, 5, 3)])
+@pytest.mark.parametrize("fused_relu", [False, True])
+def test_linear_backward(isa, threads, M, N, K, fused_relu):
+    """One call computing gx = g' @ w, gw = g'^T @ x, gb = g'.sum(0), g' = g * (y > 0) with y: the same arrays as
+    the separate kernels, bit for bit, on 1 and 2 threads; within the float64 bound; outputs passed as None skipped."""
+    rng = np.random.default_rng(M * 7 + N * 3 + K)
+    g = rng.standard_normal((M, N)).astype(np.float32)
+    x = rng.standard_normal((M, K)).astype(np.float32)
+    w = rng.standard_normal((N, K)).astype(np.float32)
+    y = np.maximum(rng.standard_normal((M, N)), 0).astype(np.float32) if fused_relu else None
+    gm = g * (y > 0) if fused_relu else g
+    sep_gw, sep_gb = np.empty((N, K), np.float32), np.empty(N, np.float32)
+    _C.sgemm(gm, x, sep_gw, True, False)
+    _C.bias_grad(gm, sep_gb)
+    results = []
+    for nt in (1, 2):
+        fastnn.set_num_threads(nt)
+        gx, gw, gb = (np.full(s, np.nan, np.float32) for s in ((M, K), (N, K), (N,)))
+        _C.linear_backward(g, y, x, w, gx, gw, gb)
+        ref, bound = reference(gm, w, False, False)
+        check(gx, ref, bound)
+        ref, bound = reference(gm, x, True, False)
+        check(gw, ref, bound)
+        assert np.array_equal(gw, sep_gw) and np.array_equal(gb, sep_gb)
+        results.append((gx, gw, gb))
+    assert all(np.array_equal(a, b) for a, b in zip(*results))
+    gw = np.full((N, K), np.nan, np.float32)
+    _C.linear_backward(g, y, x, w, None, gw, None)
+    assert np.array_equal(gw, results[0][1])
+
+
+def test_linear_backward_bad_inputs_raise():
+    g, x, w = np.ones((3, 4), np.float32), np.ones((3, 5), np.float32), np.ones((4, 5), np.float32)
+    gx, gw, gb = np.ones((3, 5), np.float32), np.ones((4, 5), np.float32), np.ones(4, np.float32)
+    with pytest.raises(TypeError, match="float32"):
+        _C.linear_backward(g.astype(np.float64), None, x, w, gx, gw, gb)
+    with pytest.raises(TypeError, match="float32"):
+        _C.linear_backward(g, None, x, w, gx.astype(np.float64), gw, gb)
+    with pytest.raises(TypeError):
+        _C.linear_backward(g, [[1.0]], x, w, gx, gw, gb)
+    with pytest.raises(ValueError, match=r"g has shape \[3, 4\], x \[3, 6\]"):
+        _C.linear_backward(g, None, np.ones((3, 6), np.float32), w, gx, gw, gb)
+    with pytest.raises(ValueError, match=r"gw: expected shape \[4, 5\], got \[5, 4\]"):
+        _C.linear_backward(g, None, x, w, gx, gw.T.copy(), gb)
+    with pytest.raises(ValueError, match=r"gb: expected shape \[4\]"):
+        _C.linear_backward(g, None, x, w, gx, gw, np.ones(3, np.float32))
+    with pytest.raises(ValueError, match="shape"):
+        _C.linear_backward(g, np.ones((4, 3), np.float32), x, w, gx, gw, gb)
+    with pytest.raises(ValueError, match="contiguous"):
+        _C.linear_backward(np.ones((4, 3), np.float32).T, None, x, w, gx, gw, gb)
+    with pytest.raises(ValueError, match="overlap"):
+        _C.linear_backward(g, None, x, w, x, gw, gb)
+    both = np.ones((8, 5), np.float32)
+    with pytest.raises(ValueError, match="overlap"):
+        _C.linear_backward(g, None, x, w, both[:3], both[2:6], gb)
+    ro = gb.copy()
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        _C.linear_backward(g, None, x, w, gx, gw, ro)
+    for out in (gx, gw, gb):
+        assert np.all(out == 1), "a failed call must not write its outputs"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_backend_linear_backward(dtype):
+    """backend linear_backward: float32 through the one C++ call, float64 through numpy, the same values."""
+    rng = np.random.default_rng(15)
+    g, x, w = (rng.standard_normal(s).astype(dtype) for s in ((6, 4), (6, 5), (4, 5)))
+    y = np.maximum(rng.standard_normal((6, 4)), 0).astype(dtype)
+    gm = (g * (y > 0)).astype(np.float64)
+    gx, gw, gb = B.linear_backward(g, y, x, w, True, True, True)
+    assert gx.dtype == gw.dtype == gb.dtype == dtype
+    np.testing.assert_allclose(gx, gm @ w, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(gw, gm.T @ x, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(gb, gm.sum(0), rtol=1e-5, atol=1e-5)
+    assert B.linear_backward(g, None, x, w, False, True, False)[0::2] == (None, None)

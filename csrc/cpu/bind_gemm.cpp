@@ -1,7 +1,9 @@
 // Bindings of the GEMM family (csrc/cpu/kernels/gemm.cpp, fma_peak.cpp): sgemm, bias_grad, fma_peak.
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <memory>
 
 #include "common.h"
 #include "cpu/kernels.h"
@@ -80,6 +82,66 @@ void sgemm(const py::array& a, const py::array& b, py::array& c, bool trans_a, b
                        relu ? 1 : 0);
 }
 
+// An optional output: None, or a C-contiguous writable float32 array of the given shape.
+float* optional_out(const py::object& o, const char* name, int64_t rows, int64_t cols) {
+  if (o.is_none()) return nullptr;
+  if (!py::isinstance<py::array>(o)) throw py::type_error(std::string(name) + ": expected a float32 array or None");
+  py::array a = py::reinterpret_borrow<py::array>(o);
+  float* p = out_ptr<float>(a, name, cols < 0 ? 1 : 2);
+  if (a.shape(0) != rows || (cols >= 0 && a.shape(1) != cols))
+    throw py::value_error(std::string(name) + ": expected shape " + (cols < 0 ? "[" + std::to_string(rows) + "]"
+                          : dims(rows, cols)) + ", got " + shape_str(a));
+  return p;
+}
+
+bool overlaps_any(const float* p, int64_t n, std::initializer_list<Matrix> ms) {
+  if (!p || n == 0) return false;
+  const Matrix out{const_cast<float*>(p), 1, n, n};
+  for (const Matrix& m : ms)
+    if (overlaps(out, m)) return true;
+  return false;
+}
+
+// The backward of y = x @ w^T + b, or of y = relu(x @ w^T + b) when the forward output y is given: g (dL/dy) is
+// then masked by y > 0 first. gx = g @ w [M, K], gw = g^T @ x [N, K], gb = column sums of g [N]; an output
+// passed as None is not computed. One call instead of four: the small layers of a training step are bound by
+// per-call costs.
+void linear_backward(const py::array& g, const py::object& y, const py::array& x, const py::array& w,
+                     const py::object& gx, const py::object& gw, const py::object& gb) {
+  const float* gp = in_ptr<float>(g, "g", 2);
+  const Matrix X = as_matrix(x, "x", false), W = as_matrix(w, "w", false);
+  const int64_t M = g.shape(0), N = g.shape(1), K = W.cols;
+  if (W.rows != N || X.rows != M || X.cols != K)
+    throw py::value_error("linear_backward: g has shape " + shape_str(g) + ", x " + shape_str(x) + " and w " +
+                          shape_str(w) + " (expected g [M, N], x [M, K], w [N, K])");
+  const float* yp = nullptr;
+  if (!y.is_none()) {
+    if (!py::isinstance<py::array>(y)) throw py::type_error("linear_backward: y must be a float32 array or None");
+    const py::array ya = py::reinterpret_borrow<py::array>(y);
+    yp = in_ptr<float>(ya, "y", 2);
+    check_same_shape(g, "g", ya, "y");
+  }
+  float* gxp = optional_out(gx, "gx", M, K);
+  float* gwp = optional_out(gw, "gw", N, K);
+  float* gbp = optional_out(gb, "gb", N, -1);
+  const Matrix G{const_cast<float*>(gp), M, N, N};
+  const Matrix GX{gxp, gxp ? M : 0, K, K}, GW{gwp, gwp ? N : 0, K, K};
+  if (overlaps_any(gxp, M * K, {G, X, W, GW}) || overlaps_any(gwp, N * K, {G, X, W}) ||
+      overlaps_any(gbp, N, {G, X, W, GX, GW}))
+    throw py::value_error("linear_backward: an output overlaps an input or another output");
+  py::gil_scoped_release nogil;
+  const auto& k = cpu::kernels();
+  std::unique_ptr<float[]> masked;
+  if (yp) {
+    masked.reset(new float[size_t(M * N)]);
+    k.relu_backward(gp, yp, masked.get(), M * N);
+    gp = masked.get();
+  }
+  if (gxp) k.sgemm(false, false, M, K, N, 1.0f, gp, N, W.data, W.ld, 0.0f, gxp, K, nullptr, 0);
+  if (gwp) k.sgemm(true, false, N, K, M, 1.0f, gp, N, X.data, X.ld, 0.0f, gwp, K, nullptr, 0);
+  if (gbp) k.bias_grad(gp, M, N, gbp, 0.0f);
+}
+
 void bias_grad(const py::array& g, py::array& out, float beta) {
   const float* gp = in_ptr<float>(g, "g", 2);
   float* op = out_ptr<float>(out, "out", 1);
@@ -148,6 +210,10 @@ void bind_gemm(py::module_& m) {
         "c = alpha * op(a) @ op(b) + beta * c (+ bias per column) (then max(., 0) when relu), float32 2-D arrays\n"
         "with contiguous rows (C-contiguous, or a row/column slice of one); op = transpose when its flag is set.\n"
         "beta == 0 never reads c. c must not overlap a or b.");
+  m.def("linear_backward", &linear_backward, py::arg("g"), py::arg("y"), py::arg("x"), py::arg("w"), py::arg("gx"),
+        py::arg("gw"), py::arg("gb"),
+        "Backward of y = [relu](x @ w^T + b): gx = g' @ w, gw = g'^T @ x, gb = g'.sum(0) with g' = g * (y > 0) when\n"
+        "y (the forward output) is given, else g. Outputs are C-contiguous float32 arrays or None (skipped).");
   m.def("bias_grad", &bias_grad, py::arg("g"), py::arg("out"), py::arg("beta") = 0.0f,
         "out = g.sum(axis=0) (+ beta * out; beta == 0 never reads out), g float32 C-contiguous [M, N], out [N].");
   m.def("fma_peak", &fma_peak, py::arg("threads") = 1, py::arg("seconds") = 0.05, py::arg("repeats") = 3,

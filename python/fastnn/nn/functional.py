@@ -49,13 +49,10 @@ class _Linear(Function):
         g2 = _c(g)
         if g2.ndim != 2:
             g2 = g2.reshape(-1, g2.shape[-1])
-        if ctx.fuse_relu:
-            g2 = K.relu_backward(g2, ctx.saved_output.reshape(g2.shape))
-        gx = K.matmul(g2, w) if nx else None
+        y = ctx.saved_output.reshape(g2.shape) if ctx.fuse_relu else None
+        gx, gw, gb = K.linear_backward(g2, y, ctx.x2, w, nx, nw, nb)
         if gx is not None and len(ctx.lead) != 1:
             gx = gx.reshape(ctx.lead + (w.shape[1],))
-        gw = K.matmul(g2, ctx.x2, trans_a=True) if nw else None
-        gb = K.bias_grad(g2) if nb else None
         return gx, gw, gb, None
 
 

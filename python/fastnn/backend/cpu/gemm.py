@@ -98,6 +98,24 @@ def linear(x, weight, bias=None, relu=False):
     return y
 
 
+def linear_backward(grad, y, x, weight, need_x, need_w, need_b):
+    """Gradients (gx, gw, gb) of y = x @ weight.T + b for 2-D arrays, None where not needed. With y (the forward
+    output of a fused ReLU) the gradient is first masked by y > 0. float32 runs as one C++ call."""
+    try:
+        if grad.dtype == _F32 and x.dtype == _F32 and weight.dtype == _F32:
+            gx = buffers.empty(x.shape, _F32) if need_x else None
+            gw = buffers.empty(weight.shape, _F32) if need_w else None
+            gb = buffers.empty(weight.shape[0], _F32) if need_b else None
+            _C.linear_backward(grad, y, x, weight, gx, gw, gb)
+            return gx, gw, gb
+    except (TypeError, ValueError, IndexError, AttributeError):
+        pass
+    if y is not None:
+        grad = grad * (y > 0)
+    return (matmul(grad, weight) if need_x else None, matmul(grad, x, trans_a=True) if need_w else None,
+            bias_grad(grad) if need_b else None)
+
+
 def bias_grad(grad, out=None, beta=0.0):
     """out = grad.sum(axis=0) (+ beta * out): the gradient of a bias broadcast over rows."""
     try:
