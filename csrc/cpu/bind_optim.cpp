@@ -19,22 +19,33 @@ struct Group {
   std::vector<py::array> keep;
 };
 
-// An entry of a list: a numpy array (never converted: a converted copy would take the update and be lost).
-py::array item(const py::list& l, size_t i, const std::string& name) {
-  py::object o = l[i];
-  if (!py::isinstance<py::array>(o))
-    throw py::type_error(name + ": expected a float32 array, got " + std::string(py::str(py::type::handle_of(o).attr("__name__"))));
-  return py::reinterpret_borrow<py::array>(o);
+// True when `a` is a C-contiguous float32 array (writable when asked) of p's shape: the usual case, checked
+// without building the names that the error messages below need.
+bool plain(const py::handle& o, const py::array& p, bool writable) {
+  if (!py::isinstance<py::array>(o)) return false;
+  const py::array a = py::reinterpret_borrow<py::array>(o);
+  if (!a.dtype().is(py::dtype::of<float>()) || !(a.flags() & py::array::c_style)) return false;
+  if (writable && !a.writeable()) return false;
+  if (a.ndim() != p.ndim()) return false;
+  for (py::ssize_t d = 0; d < a.ndim(); ++d)
+    if (a.shape(d) != p.shape(d)) return false;
+  return true;
 }
 
-float* state_ptr(const py::object& list, const char* name, size_t i, const py::array& p, std::vector<py::array>& keep) {
-  if (list.is_none()) return nullptr;
+// Entry i of list `name`, checked: a C-contiguous float32 array (writable for params and states) of the shape of
+// `like` (when given). Raises TypeError / ValueError naming the entry; never converts (a converted copy would
+// take the update and be lost).
+py::array entry(const py::list& l, size_t i, const char* name, bool writable, const py::array* like) {
+  py::handle o = l[i];
+  if (like ? plain(o, *like, writable) : (py::isinstance<py::array>(o) && plain(o, py::reinterpret_borrow<py::array>(o), writable)))
+    return py::reinterpret_borrow<py::array>(o);
   const std::string n = std::string(name) + "[" + std::to_string(i) + "]";
-  py::array a = item(py::reinterpret_borrow<py::list>(list), i, n);
-  float* ptr = out_ptr<float>(a, n.c_str());
-  check_same_shape(a, n.c_str(), p, ("params[" + std::to_string(i) + "]").c_str());
-  keep.push_back(a);
-  return ptr;
+  if (!py::isinstance<py::array>(o))
+    throw py::type_error(n + ": expected a float32 array, got " + std::string(py::str(py::type::handle_of(o).attr("__name__"))));
+  py::array a = py::reinterpret_borrow<py::array>(o);
+  check_array<float>(a, n.c_str(), -1, writable);
+  if (like) check_same_shape(a, n.c_str(), *like, ("params[" + std::to_string(i) + "]").c_str());
+  return a;
 }
 
 // params/grads: lists; states: up to three lists (or None where the optimizer's options leave them unused).
@@ -56,18 +67,24 @@ Group collect(const py::list& params, const py::list& grads, const py::object* s
   g.t.reserve(n);
   g.keep.reserve(5 * n);
   for (size_t i = 0; i < n; ++i) {
-    const std::string pi = "params[" + std::to_string(i) + "]", gi = "grads[" + std::to_string(i) + "]";
-    py::array p = item(params, i, pi), gr = item(grads, i, gi);
+    py::array p = entry(params, i, "params", true, nullptr);
+    py::array gr = entry(grads, i, "grads", false, &p);
     cpu::OptimTensor e{};
-    e.param = out_ptr<float>(p, pi.c_str());
-    e.grad = in_ptr<float>(gr, gi.c_str());
-    check_same_shape(gr, gi.c_str(), p, pi.c_str());
-    g.keep.push_back(p);
-    g.keep.push_back(gr);
-    e.s0 = state_ptr(*states[0], names[0], i, p, g.keep);
-    e.s1 = state_ptr(*states[1], names[1], i, p, g.keep);
-    e.s2 = state_ptr(*states[2], names[2], i, p, g.keep);
+    e.param = static_cast<float*>(p.mutable_data());
+    e.grad = static_cast<const float*>(gr.data());
+    float* st[3] = {nullptr, nullptr, nullptr};
+    for (int s = 0; s < 3; ++s) {
+      if (states[s]->is_none()) continue;
+      py::array a = entry(py::reinterpret_borrow<py::list>(*states[s]), i, names[s], true, &p);
+      st[s] = static_cast<float*>(a.mutable_data());
+      g.keep.push_back(std::move(a));
+    }
+    e.s0 = st[0];
+    e.s1 = st[1];
+    e.s2 = st[2];
     e.n = p.size();
+    g.keep.push_back(std::move(p));
+    g.keep.push_back(std::move(gr));
     g.t.push_back(e);
   }
   return g;
