@@ -69,7 +69,7 @@ Tensor.__lt__ = lambda a, b: ops.lt(a, b)
 Tensor.__le__ = lambda a, b: ops.le(a, b)
 Tensor.__gt__ = lambda a, b: ops.gt(a, b)
 Tensor.__ge__ = lambda a, b: ops.ge(a, b)
-Tensor.__getitem__ = lambda self, key: ops.getitem(self, key)
+Tensor.__getitem__ = ops.getitem
 Tensor.__setitem__ = lambda self, key, value: ops.setitem(self, key, value)
 
 

@@ -259,8 +259,7 @@ class Tensor:
         return self
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd.engine import backward
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _engine().backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self):
         if not self.requires_grad:
@@ -426,3 +425,15 @@ def _ops():
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
+
+
+def _engine():
+    """fastnn.autograd.engine, imported on first use (it imports this module)."""
+    global _engine_module
+    if _engine_module is None:
+        from .autograd import engine
+        _engine_module = engine
+    return _engine_module
+
+
+_engine_module = None

@@ -30,6 +30,9 @@ def _reduce(loss, reduction):
 
 def _check_class_targets(input, target, weight, name):
     """Validate class-index targets (and a per-class weight) as torch does; returns int64 targets."""
+    x, t = input._data, target._data
+    if weight is None and t.dtype == np.int64 and x.ndim == 2 and t.shape == x.shape[:1]:
+        return target  # the usual (N, C) input with (N,) int64 targets
     if target.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_tname(target.dtype)}")
     if target.dtype.name == "uint8":

@@ -81,8 +81,11 @@ def _index(arr, key, basic):
 
 
 def getitem(x, key):
-    nkey = _np_key(key)
-    basic = _is_basic(nkey)
+    if type(key) is Tensor and key._data.ndim == 1 and key._data.dtype.kind in "iu":
+        nkey, basic = key._data, False  # X[idx] of every training step, without the general key handling
+    else:
+        nkey = _np_key(key)
+        basic = _is_basic(nkey)
     if not basic and not (x.requires_grad and grad_mode.state.enabled):
         return Tensor._make(np.asarray(_index(x._data, nkey, False)))  # nothing to record: gather directly
     out = GetItem.apply(x, nkey, basic)

@@ -28,13 +28,18 @@ class Sequential(Module):
         n, i = len(mods), 0
         while i < n:
             m = mods[i]
-            if type(m) is Linear and i + 1 < n:
-                r = mods[i + 1]
-                p = m._parameters  # hooks and parameters read straight from their dicts: this runs every step
-                if (type(r) is ReLU and "weight" in p and "bias" in p
-                        and not (m._forward_hooks or m._forward_pre_hooks or r._forward_hooks or r._forward_pre_hooks)):
-                    input = F.linear_relu(input, p["weight"], p["bias"])
-                    i += 2
+            # A Linear without hooks runs straight through functional (parameters read from their dict): this runs
+            # every step, and a module call costs more than the small layers' arithmetic.
+            if type(m) is Linear and not (m._forward_hooks or m._forward_pre_hooks):
+                p = m._parameters
+                if "weight" in p and "bias" in p:
+                    r = mods[i + 1] if i + 1 < n else None
+                    if type(r) is ReLU and not (r._forward_hooks or r._forward_pre_hooks):
+                        input = F.linear_relu(input, p["weight"], p["bias"])
+                        i += 2
+                    else:
+                        input = F.linear(input, p["weight"], p["bias"])
+                        i += 1
                     continue
             input = m(input)
             i += 1
