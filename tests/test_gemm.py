@@ -360,48 +360,57 @@ def test_linear_backward(isa, threads, M, N, K, fused_relu):
     results = []
     for nt in (1, 2):
         fastnn.set_num_threads(nt)
-        gx, gw, gb = (np.full(s, np.nan, np.float32) for s in ((M, K), (N, K), (N,)))
-        _C.linear_backward(g, y, x, w, gx, gw, gb)
-        ref, bound = reference(gm, w, False, False)
-        check(gx, ref, bound)
-        ref, bound = reference(gm, x, True, False)
-        check(gw, ref, bound)
-        assert np.array_equal(gw, sep_gw) and np.array_equal(gb, sep_gb)
-        results.append((gx, gw, gb))
-    assert all(np.array_equal(a, b) for a, b in zip(*results))
-    gw = np.full((N, K), np.nan, np.float32)
-    _C.linear_backward(g, y, x, w, None, gw, None)
-    assert np.array_equal(gw, results[0][1])
+        given = [np.full(s, np.nan, np.float32) for s in ((M, K), (N, K), (N,))]
+        for outs in (given, [None] * 3):  # into the arrays given, or into new ones
+            gx, gw, gb = _C.linear_backward(g, y, x, w, True, True, True, *outs)
+            assert all(o is r for o, r in zip(outs, (gx, gw, gb)) if o is not None)
+            ref, bound = reference(gm, w, False, False)
+            check(gx, ref, bound)
+            ref, bound = reference(gm, x, True, False)
+            check(gw, ref, bound)
+            assert np.array_equal(gw, sep_gw) and np.array_equal(gb, sep_gb)
+            results.append((gx, gw, gb))
+    assert all(np.array_equal(a, b) for r in results[1:] for a, b in zip(results[0], r))
+    gx, gw, gb = _C.linear_backward(g, y, x, w, False, True, False)
+    assert gx is None and gb is None and np.array_equal(gw, results[0][1])
 
 
 def test_linear_backward_bad_inputs_raise():
     g, x, w = np.ones((3, 4), np.float32), np.ones((3, 5), np.float32), np.ones((4, 5), np.float32)
     gx, gw, gb = np.ones((3, 5), np.float32), np.ones((4, 5), np.float32), np.ones(4, np.float32)
+
+    def call(g=g, y=None, x=x, w=w, gx=gx, gw=gw, gb=gb):
+        return _C.linear_backward(g, y, x, w, True, True, True, gx, gw, gb)
+
     with pytest.raises(TypeError, match="float32"):
-        _C.linear_backward(g.astype(np.float64), None, x, w, gx, gw, gb)
+        call(g=g.astype(np.float64))
     with pytest.raises(TypeError, match="float32"):
-        _C.linear_backward(g, None, x, w, gx.astype(np.float64), gw, gb)
+        call(gx=gx.astype(np.float64))
     with pytest.raises(TypeError):
-        _C.linear_backward(g, [[1.0]], x, w, gx, gw, gb)
+        call(y=[[1.0]])
+    with pytest.raises(TypeError):
+        call(gb=[1.0] * 4)
     with pytest.raises(ValueError, match=r"g has shape \[3, 4\], x \[3, 6\]"):
-        _C.linear_backward(g, None, np.ones((3, 6), np.float32), w, gx, gw, gb)
+        call(x=np.ones((3, 6), np.float32))
     with pytest.raises(ValueError, match=r"gw: expected shape \[4, 5\], got \[5, 4\]"):
-        _C.linear_backward(g, None, x, w, gx, gw.T.copy(), gb)
+        call(gw=gw.T.copy())
     with pytest.raises(ValueError, match=r"gb: expected shape \[4\]"):
-        _C.linear_backward(g, None, x, w, gx, gw, np.ones(3, np.float32))
+        call(gb=np.ones(3, np.float32))
     with pytest.raises(ValueError, match="shape"):
-        _C.linear_backward(g, np.ones((4, 3), np.float32), x, w, gx, gw, gb)
+        call(y=np.ones((4, 3), np.float32))
     with pytest.raises(ValueError, match="contiguous"):
-        _C.linear_backward(np.ones((4, 3), np.float32).T, None, x, w, gx, gw, gb)
+        call(g=np.ones((4, 3), np.float32).T)
+    with pytest.raises(ValueError, match="contiguous"):
+        call(gw=np.ones((4, 10), np.float32)[:, ::2])
     with pytest.raises(ValueError, match="overlap"):
-        _C.linear_backward(g, None, x, w, x, gw, gb)
+        call(gx=x)
     both = np.ones((8, 5), np.float32)
     with pytest.raises(ValueError, match="overlap"):
-        _C.linear_backward(g, None, x, w, both[:3], both[2:6], gb)
+        call(gx=both[:3], gw=both[2:6])
     ro = gb.copy()
     ro.flags.writeable = False
     with pytest.raises(ValueError, match="read-only"):
-        _C.linear_backward(g, None, x, w, gx, gw, ro)
+        call(gb=ro)
     for out in (gx, gw, gb):
         assert np.all(out == 1), "a failed call must not write its outputs"
 

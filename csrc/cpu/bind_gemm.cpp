@@ -82,16 +82,25 @@ void sgemm(const py::array& a, const py::array& b, py::array& c, bool trans_a, b
                        relu ? 1 : 0);
 }
 
-// An optional output: None, or a C-contiguous writable float32 array of the given shape.
-float* optional_out(const py::object& o, const char* name, int64_t rows, int64_t cols) {
-  if (o.is_none()) return nullptr;
-  if (!py::isinstance<py::array>(o)) throw py::type_error(std::string(name) + ": expected a float32 array or None");
-  py::array a = py::reinterpret_borrow<py::array>(o);
-  float* p = out_ptr<float>(a, name, cols < 0 ? 1 : 2);
-  if (a.shape(0) != rows || (cols >= 0 && a.shape(1) != cols))
-    throw py::value_error(std::string(name) + ": expected shape " + (cols < 0 ? "[" + std::to_string(rows) + "]"
-                          : dims(rows, cols)) + ", got " + shape_str(a));
-  return p;
+// An output of shape [rows, cols] ([rows] when cols < 0): `given` when it is an array (checked: C-contiguous,
+// writable float32 of that shape), else a new array; none (ptr null) when not needed.
+py::object output(bool needed, const py::object& given, const char* name, int64_t rows, int64_t cols, float*& ptr) {
+  ptr = nullptr;
+  if (!needed) return py::none();
+  py::array a;
+  if (given.is_none()) {
+    a = cols < 0 ? py::array_t<float>(rows) : py::array_t<float>({rows, cols});
+  } else {
+    if (!py::isinstance<py::array>(given))
+      throw py::type_error(std::string(name) + ": expected a float32 array or None");
+    a = py::reinterpret_borrow<py::array>(given);
+    check_array<float>(a, name, cols < 0 ? 1 : 2, true);
+    if (a.shape(0) != rows || (cols >= 0 && a.shape(1) != cols))
+      throw py::value_error(std::string(name) + ": expected shape " +
+                            (cols < 0 ? "[" + std::to_string(rows) + "]" : dims(rows, cols)) + ", got " + shape_str(a));
+  }
+  ptr = static_cast<float*>(a.mutable_data());
+  return std::move(a);
 }
 
 bool overlaps_any(const float* p, int64_t n, std::initializer_list<Matrix> ms) {
@@ -103,11 +112,12 @@ bool overlaps_any(const float* p, int64_t n, std::initializer_list<Matrix> ms) {
 }
 
 // The backward of y = x @ w^T + b, or of y = relu(x @ w^T + b) when the forward output y is given: g (dL/dy) is
-// then masked by y > 0 first. gx = g @ w [M, K], gw = g^T @ x [N, K], gb = column sums of g [N]; an output
-// passed as None is not computed. One call instead of four: the small layers of a training step are bound by
-// per-call costs.
-void linear_backward(const py::array& g, const py::object& y, const py::array& x, const py::array& w,
-                     const py::object& gx, const py::object& gw, const py::object& gb) {
+// then masked by y > 0 first. Returns (gx, gw, gb): gx = g @ w [M, K], gw = g^T @ x [N, K], gb = column sums of g
+// [N], None where not needed. Outputs are written into the arrays given (the caller's reused buffers) or into new
+// ones. One call instead of four: the small layers of a training step are bound by per-call costs.
+py::tuple linear_backward(const py::array& g, const py::object& y, const py::array& x, const py::array& w,
+                          bool need_gx, bool need_gw, bool need_gb, const py::object& gx_out,
+                          const py::object& gw_out, const py::object& gb_out) {
   const float* gp = in_ptr<float>(g, "g", 2);
   const Matrix X = as_matrix(x, "x", false), W = as_matrix(w, "w", false);
   const int64_t M = g.shape(0), N = g.shape(1), K = W.cols;
@@ -121,25 +131,29 @@ void linear_backward(const py::array& g, const py::object& y, const py::array& x
     yp = in_ptr<float>(ya, "y", 2);
     check_same_shape(g, "g", ya, "y");
   }
-  float* gxp = optional_out(gx, "gx", M, K);
-  float* gwp = optional_out(gw, "gw", N, K);
-  float* gbp = optional_out(gb, "gb", N, -1);
+  float *gxp, *gwp, *gbp;
+  py::object gx = output(need_gx, gx_out, "gx", M, K, gxp);
+  py::object gw = output(need_gw, gw_out, "gw", N, K, gwp);
+  py::object gb = output(need_gb, gb_out, "gb", N, -1, gbp);
   const Matrix G{const_cast<float*>(gp), M, N, N};
   const Matrix GX{gxp, gxp ? M : 0, K, K}, GW{gwp, gwp ? N : 0, K, K};
   if (overlaps_any(gxp, M * K, {G, X, W, GW}) || overlaps_any(gwp, N * K, {G, X, W}) ||
       overlaps_any(gbp, N, {G, X, W, GX, GW}))
     throw py::value_error("linear_backward: an output overlaps an input or another output");
-  py::gil_scoped_release nogil;
-  const auto& k = cpu::kernels();
-  std::unique_ptr<float[]> masked;
-  if (yp) {
-    masked.reset(new float[size_t(M * N)]);
-    k.relu_backward(gp, yp, masked.get(), M * N);
-    gp = masked.get();
+  {
+    py::gil_scoped_release nogil;
+    const auto& k = cpu::kernels();
+    std::unique_ptr<float[]> masked;
+    if (yp) {
+      masked.reset(new float[size_t(M * N)]);
+      k.relu_backward(gp, yp, masked.get(), M * N);
+      gp = masked.get();
+    }
+    if (gxp) k.sgemm(false, false, M, K, N, 1.0f, gp, N, W.data, W.ld, 0.0f, gxp, K, nullptr, 0);
+    if (gwp) k.sgemm(true, false, N, K, M, 1.0f, gp, N, X.data, X.ld, 0.0f, gwp, K, nullptr, 0);
+    if (gbp) k.bias_grad(gp, M, N, gbp, 0.0f);
   }
-  if (gxp) k.sgemm(false, false, M, K, N, 1.0f, gp, N, W.data, W.ld, 0.0f, gxp, K, nullptr, 0);
-  if (gwp) k.sgemm(true, false, N, K, M, 1.0f, gp, N, X.data, X.ld, 0.0f, gwp, K, nullptr, 0);
-  if (gbp) k.bias_grad(gp, M, N, gbp, 0.0f);
+  return py::make_tuple(gx, gw, gb);
 }
 
 void bias_grad(const py::array& g, py::array& out, float beta) {
@@ -210,10 +224,12 @@ void bind_gemm(py::module_& m) {
         "c = alpha * op(a) @ op(b) + beta * c (+ bias per column) (then max(., 0) when relu), float32 2-D arrays\n"
         "with contiguous rows (C-contiguous, or a row/column slice of one); op = transpose when its flag is set.\n"
         "beta == 0 never reads c. c must not overlap a or b.");
-  m.def("linear_backward", &linear_backward, py::arg("g"), py::arg("y"), py::arg("x"), py::arg("w"), py::arg("gx"),
-        py::arg("gw"), py::arg("gb"),
-        "Backward of y = [relu](x @ w^T + b): gx = g' @ w, gw = g'^T @ x, gb = g'.sum(0) with g' = g * (y > 0) when\n"
-        "y (the forward output) is given, else g. Outputs are C-contiguous float32 arrays or None (skipped).");
+  m.def("linear_backward", &linear_backward, py::arg("g"), py::arg("y"), py::arg("x"), py::arg("w"),
+        py::arg("need_gx"), py::arg("need_gw"), py::arg("need_gb"), py::arg("gx") = py::none(),
+        py::arg("gw") = py::none(), py::arg("gb") = py::none(),
+        "Backward of y = [relu](x @ w^T + b): (gx, gw, gb) = (g' @ w, g'^T @ x, g'.sum(0)) with g' = g * (y > 0)\n"
+        "when y (the forward output) is given, else g; None where not needed. Needed outputs go into the arrays\n"
+        "given (C-contiguous float32) or into new ones.");
   m.def("bias_grad", &bias_grad, py::arg("g"), py::arg("out"), py::arg("beta") = 0.0f,
         "out = g.sum(axis=0) (+ beta * out; beta == 0 never reads out), g float32 C-contiguous [M, N], out [N].");
   m.def("fma_peak", &fma_peak, py::arg("threads") = 1, py::arg("seconds") = 0.05, py::arg("repeats") = 3,

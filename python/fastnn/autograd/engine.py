@@ -25,6 +25,8 @@ def _run_node(node, grads):
         out = type(node).backward(node, *grads)
         if type(out) is not tuple:
             return (out,)
+        if node._fresh_grads:
+            return out
         if len(out) == 2:  # the common binary case, without the general bookkeeping below
             a, b = out
             return (a, b.copy()) if a is b and a is not None else out

@@ -19,6 +19,9 @@ _sequence = itertools.count()
 
 class Function:
     _internal = False
+    # Internal ops whose backward returns one gradient per input, each a new array: the engine then skips its
+    # check for one array returned for two inputs.
+    _fresh_grads = False
     _saved = ()
     _saved_versions = ()
     _freed = False
@@ -35,7 +38,7 @@ class Function:
     # ---- ctx API ----
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._saved_versions = tuple(t._version[0] if t is not None else 0 for t in tensors)
+        self._saved_versions = tuple([t._version[0] if t is not None else 0 for t in tensors])
 
     @property
     def saved_tensors(self):

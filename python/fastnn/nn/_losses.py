@@ -69,6 +69,7 @@ def _as_rows(input, target):
 # ---------------------------------------------------------------- NLL
 class _NLL(Function):
     _internal = True
+    _fresh_grads = True
     _node_name = "NllLoss"
 
     @staticmethod

@@ -26,6 +26,7 @@ class _Linear(Function):
     not require grad), dW = g^T @ X, db = column sums of g."""
 
     _internal = True
+    _fresh_grads = True
     _node_name = "Addmm"
 
     @staticmethod

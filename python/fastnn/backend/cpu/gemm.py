@@ -9,6 +9,7 @@ from ... import _C
 from . import buffers
 
 _F32 = np.dtype(np.float32)
+_POOLED_FLOATS = buffers.MIN_BYTES // 4  # float32 outputs this large come from buffers
 
 
 def _numpy_matmul(a, b, trans_a, trans_b, out, alpha, beta):
@@ -100,14 +101,15 @@ def linear(x, weight, bias=None, relu=False):
 
 def linear_backward(grad, y, x, weight, need_x, need_w, need_b):
     """Gradients (gx, gw, gb) of y = x @ weight.T + b for 2-D arrays, None where not needed. With y (the forward
-    output of a fused ReLU) the gradient is first masked by y > 0. float32 runs as one C++ call."""
+    output of a fused ReLU) the gradient is first masked by y > 0. float32 runs as one C++ call, which also
+    allocates the outputs (large ones come from `buffers`)."""
     try:
         if grad.dtype == _F32 and x.dtype == _F32 and weight.dtype == _F32:
+            if (x.size if need_x else 0) < _POOLED_FLOATS and (weight.size if need_w else 0) < _POOLED_FLOATS:
+                return _C.linear_backward(grad, y, x, weight, need_x, need_w, need_b)
             gx = buffers.empty(x.shape, _F32) if need_x else None
             gw = buffers.empty(weight.shape, _F32) if need_w else None
-            gb = buffers.empty(weight.shape[0], _F32) if need_b else None
-            _C.linear_backward(grad, y, x, weight, gx, gw, gb)
-            return gx, gw, gb
+            return _C.linear_backward(grad, y, x, weight, need_x, need_w, need_b, gx, gw)
     except (TypeError, ValueError, IndexError, AttributeError):
         pass
     if y is not None:
