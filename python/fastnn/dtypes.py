@@ -39,6 +39,7 @@ float64 = dtype("float64", np.float64, 2)
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _FROM_NUMPY = {d.numpy: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
+_NP_DTYPE_TYPE = type(np.dtype(np.float32))
 
 
 def _by_name(name):
@@ -47,6 +48,9 @@ def _by_name(name):
 
 def from_numpy_dtype(np_dtype):
     """The fastnn dtype of a numpy dtype; TypeError for dtypes fastnn does not support."""
+    d = _FROM_NUMPY.get(np_dtype) if type(np_dtype) is _NP_DTYPE_TYPE else None
+    if d is not None:
+        return d  # an array's own dtype: one dict lookup (its hash is cached), without np.dtype()
     try:
         return _FROM_NUMPY[np.dtype(np_dtype)]
     except (KeyError, TypeError):

@@ -80,16 +80,23 @@ class _RowSoftmax(Function):
 
     @classmethod
     def forward(cls, ctx, x, dim):
-        x2, restore = _rows(x._data, dim)
+        a = x._data
+        ctx.dim = dim
+        if a.ndim == 2 and dim == 1 and a.flags.c_contiguous:  # (N, C) over C: the classifier's case, as is
+            y = K.log_softmax(a) if cls.log else K.softmax(a)
+            ctx.save_output(y)
+            return y
+        x2, restore = _rows(a, dim)
         y2 = K.log_softmax(x2) if cls.log else K.softmax(x2)
         ctx.save_output(y2)
-        ctx.dim = dim
         return restore(y2)
 
     @classmethod
     def backward(cls, ctx, g):
-        g2, restore = _rows(g, ctx.dim)
         fn = K.log_softmax_backward if cls.log else K.softmax_backward
+        if g.ndim == 2 and ctx.dim == 1 and g.flags.c_contiguous:
+            return fn(g, ctx.saved_output), None
+        g2, restore = _rows(g, ctx.dim)
         return restore(fn(g2, ctx.saved_output)), None
 
 
