@@ -37,8 +37,9 @@ bool plain(const py::handle& o, const py::array& p, bool writable) {
 // take the update and be lost).
 py::array entry(const py::list& l, size_t i, const char* name, bool writable, const py::array* like) {
   py::handle o = l[i];
-  if (like ? plain(o, *like, writable) : (py::isinstance<py::array>(o) && plain(o, py::reinterpret_borrow<py::array>(o), writable)))
-    return py::reinterpret_borrow<py::array>(o);
+  const bool fine = like ? plain(o, *like, writable)
+                         : py::isinstance<py::array>(o) && plain(o, py::reinterpret_borrow<py::array>(o), writable);
+  if (fine) return py::reinterpret_borrow<py::array>(o);
   const std::string n = std::string(name) + "[" + std::to_string(i) + "]";
   if (!py::isinstance<py::array>(o))
     throw py::type_error(n + ": expected a float32 array, got " + std::string(py::str(py::type::handle_of(o).attr("__name__"))));

@@ -44,19 +44,18 @@ def _run_node(node, grads):
             raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                                f"(expected {n_in}, got {len(out)})")
     if not node._internal:
-        return tuple(None if g is None else np.array(_to_array(g)) for g in out)
-    ids = [id(g) for g in out if g is not None]
-    if len(set(ids)) == len(ids):
-        return out
-    seen = set()
-    fixed = []
-    for g in out:
-        if g is not None:
-            if id(g) in seen:
-                g = g.copy()
-            seen.add(id(g))
-        fixed.append(g)
-    return fixed
+        out = tuple(None if g is None else np.array(_to_array(g)) for g in out)
+    elif n_in > 1:
+        seen = set()
+        fixed = []
+        for g in out:
+            if g is not None:
+                if id(g) in seen:
+                    g = g.copy()
+                seen.add(id(g))
+            fixed.append(g)
+        out = fixed
+    return out
 
 
 def _accumulate_leaf(leaf, g):
