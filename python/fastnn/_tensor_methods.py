@@ -2,6 +2,7 @@
 import numpy as np
 
 from . import ops
+from .autograd import engine as _engine
 from .ops import inplace
 from .random import _rng
 from .tensor import Tensor
@@ -202,3 +203,12 @@ Tensor.__iadd__ = lambda a, b: add_(a, b)
 Tensor.__isub__ = lambda a, b: sub_(a, b)
 Tensor.__imul__ = lambda a, b: mul_(a, b)
 Tensor.__itruediv__ = lambda a, b: div_(a, b)
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute and accumulate the gradients of this tensor w.r.t. the graph's leaves (torch.Tensor.backward)."""
+    _engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+
+Tensor.backward = backward
+

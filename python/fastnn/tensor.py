@@ -258,9 +258,6 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        _engine().backward(self, gradient, retain_graph, create_graph, inputs)
-
     def retain_grad(self):
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -425,15 +422,3 @@ def _ops():
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
-
-
-def _engine():
-    """fastnn.autograd.engine, imported on first use (it imports this module)."""
-    global _engine_module
-    if _engine_module is None:
-        from .autograd import engine
-        _engine_module = engine
-    return _engine_module
-
-
-_engine_module = None
