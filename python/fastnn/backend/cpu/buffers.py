@@ -26,11 +26,16 @@ _lock = threading.RLock()  # re-entrant: a garbage collection inside empty() may
 _PRIVATE = getattr(mmap, "MAP_PRIVATE", None)  # None on Windows: plain numpy arrays there
 
 
+def pooled(nbytes):
+    """Whether an output of nbytes comes from here (else it is a plain numpy array)."""
+    return nbytes >= MIN_BYTES and _PRIVATE is not None
+
+
 def empty(shape, dtype):
     """np.empty(shape, dtype) for a tuple or int shape and a numpy dtype, C-contiguous; from a reused mapping
     when it is MIN_BYTES or larger."""
     nbytes = (shape if type(shape) is int else math.prod(shape)) * dtype.itemsize
-    if nbytes < MIN_BYTES or _PRIVATE is None:
+    if not pooled(nbytes):
         return np.empty(shape, dtype)
     with _lock:
         free = _idle.get(nbytes)

@@ -7,9 +7,9 @@ import numpy as np
 
 from ... import _C
 from . import buffers
+from .elementwise import relu_backward
 
 _F32 = np.dtype(np.float32)
-_POOLED_FLOATS = buffers.MIN_BYTES // 4  # float32 outputs this large come from buffers
 
 
 def _numpy_matmul(a, b, trans_a, trans_b, out, alpha, beta):
@@ -105,15 +105,14 @@ def linear_backward(grad, y, x, weight, need_x, need_w, need_b):
     allocates the outputs (large ones come from `buffers`)."""
     try:
         if grad.dtype == _F32 and x.dtype == _F32 and weight.dtype == _F32:
-            if (x.size if need_x else 0) < _POOLED_FLOATS and (weight.size if need_w else 0) < _POOLED_FLOATS:
-                return _C.linear_backward(grad, y, x, weight, need_x, need_w, need_b)
-            gx = buffers.empty(x.shape, _F32) if need_x else None
-            gw = buffers.empty(weight.shape, _F32) if need_w else None
+            # Outputs big enough for the pool are passed in from it; the binding allocates the others.
+            gx = buffers.empty(x.shape, _F32) if need_x and buffers.pooled(x.size * 4) else None
+            gw = buffers.empty(weight.shape, _F32) if need_w and buffers.pooled(weight.size * 4) else None
             return _C.linear_backward(grad, y, x, weight, need_x, need_w, need_b, gx, gw)
     except (TypeError, ValueError, IndexError, AttributeError):
         pass
     if y is not None:
-        grad = grad * (y > 0)
+        grad = relu_backward(grad, y)
     return (matmul(grad, weight) if need_x else None, matmul(grad, x, trans_a=True) if need_w else None,
             bias_grad(grad) if need_b else None)
 
