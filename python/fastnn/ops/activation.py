@@ -63,6 +63,8 @@ def tanh(input):
 def _rows(arr, dim):
     """View/copy arr as 2-D (rows, size along dim) C-contiguous, and a function restoring the layout."""
     nd = arr.ndim
+    if nd == 2 and dim == 1 and arr.flags.c_contiguous:
+        return arr, _as_is  # (N, C) over C, the classifier's case: no reshape either way
     if nd == 0:
         return arr.reshape(1, 1), lambda r: r.reshape(())
     if dim == nd - 1:
@@ -74,29 +76,26 @@ def _rows(arr, dim):
         lambda r: np.moveaxis(r.reshape(mshape), -1, dim)
 
 
+def _as_is(r):
+    return r
+
+
 class _RowSoftmax(Function):
     _internal = True
     log = False
 
     @classmethod
     def forward(cls, ctx, x, dim):
-        a = x._data
-        ctx.dim = dim
-        if a.ndim == 2 and dim == 1 and a.flags.c_contiguous:  # (N, C) over C: the classifier's case, as is
-            y = K.log_softmax(a) if cls.log else K.softmax(a)
-            ctx.save_output(y)
-            return y
-        x2, restore = _rows(a, dim)
+        x2, restore = _rows(x._data, dim)
         y2 = K.log_softmax(x2) if cls.log else K.softmax(x2)
         ctx.save_output(y2)
+        ctx.dim = dim
         return restore(y2)
 
     @classmethod
     def backward(cls, ctx, g):
-        fn = K.log_softmax_backward if cls.log else K.softmax_backward
-        if g.ndim == 2 and ctx.dim == 1 and g.flags.c_contiguous:
-            return fn(g, ctx.saved_output), None
         g2, restore = _rows(g, ctx.dim)
+        fn = K.log_softmax_backward if cls.log else K.softmax_backward
         return restore(fn(g2, ctx.saved_output)), None
 
 

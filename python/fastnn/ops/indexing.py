@@ -33,6 +33,8 @@ def _np_key1(k):
 
 
 def _is_basic(key):
+    if type(key) is np.ndarray:
+        return False  # an index array (X[idx] of every training step)
     items = key if isinstance(key, tuple) else (key,)
     return all(k is None or k is Ellipsis or isinstance(k, (int, slice, np.integer)) and not isinstance(k, bool)
                for k in items)
@@ -81,11 +83,8 @@ def _index(arr, key, basic):
 
 
 def getitem(x, key):
-    if type(key) is Tensor and key._data.ndim == 1 and key._data.dtype.kind in "iu":
-        nkey, basic = key._data, False  # X[idx] of every training step, without the general key handling
-    else:
-        nkey = _np_key(key)
-        basic = _is_basic(nkey)
+    nkey = _np_key(key)
+    basic = _is_basic(nkey)
     if not basic and not (x.requires_grad and grad_mode.state.enabled):
         return Tensor._make(np.asarray(_index(x._data, nkey, False)))  # nothing to record: gather directly
     out = GetItem.apply(x, nkey, basic)
