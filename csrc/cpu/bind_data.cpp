@@ -63,11 +63,11 @@ void bind_data(py::module_& m) {
     const int64_t row_len = rows ? src.size() / rows : 0;
     const int64_t n = idx.shape(0);
     check_gather_out(src, n, out);
-    check_row_indices(ip, n, rows, false);
+    check_row_indices(ip, n, rows, true);
     py::gil_scoped_release nogil;
-    cpu::kernels().gather_lut_u8(sp, row_len, ip, n, tp, op);
+    cpu::kernels().gather_lut_u8(sp, rows, row_len, ip, n, tp, op);
   }, py::arg("src"), py::arg("idx"), py::arg("table"), py::arg("out"),
-     "out[b] = table[src[idx[b]]] element-wise: src uint8 (rows, ...), idx int64 (n,) with 0 <= idx < rows, "
+     "out[b] = table[src[idx[b]]] element-wise: src uint8 (rows, ...), idx int64 (n,) with -rows <= idx < rows, "
      "table float32 (256,), out float32 (n, ...rows' shape); all C-contiguous.");
 }
 

@@ -40,7 +40,7 @@
   X(rmsprop_step, void, (const OptimTensor* t, int64_t count, const RmspropHyper* h))           \
   X(adadelta_step, void, (const OptimTensor* t, int64_t count, const AdadeltaHyper* h))       \
   X(gather_rows, void, (const uint8_t* src, int64_t rows, int64_t row_bytes, const int64_t* idx, int64_t n_idx, uint8_t* out)) \
-  X(gather_lut_u8, void, (const uint8_t* src, int64_t row_len, const int64_t* idx, int64_t n_idx, const float* table, float* out)) \
+  X(gather_lut_u8, void, (const uint8_t* src, int64_t rows, int64_t row_len, const int64_t* idx, int64_t n_idx, const float* table, float* out)) \
   X(sgemm, void, (bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,     \
                   const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, \
                   int64_t ldc, const float* bias, int relu))                                    \

@@ -135,27 +135,24 @@ class MNIST(Dataset):
             return [self[i] for i in indices]
         data = self._data
         idx = np.asarray(indices, dtype=np.int64).reshape(-1)
-        n = data.shape[0]
-        if idx.size and (idx.min() < 0 or idx.max() >= n):
-            bad = idx[(idx < -n) | (idx >= n)]
-            if bad.size:
-                raise IndexError(f"index {int(bad[0])} is out of bounds for dimension 0 with size {n}")
-            idx = np.where(idx < 0, idx + n, idx)
         table = uint8_table(self.transform) if data.ndim == 3 else None
-        if table is IDENTITY:
-            out = data[idx]
-        elif table is not None and data.dtype == np.uint8 and data.flags.c_contiguous:
-            # one pass in C++: gather the rows and map every byte through the transform's table
-            out = np.empty((idx.size,) + data.shape[1:], dtype=table.dtype)
-            if table.dtype == np.float32:
-                _C.gather_lut_u8(data, idx, table[0], out)
-            else:
-                out[...] = table[0].take(data[idx])
+        if (table is not None and table is not IDENTITY and table.dtype == np.float32 and data.dtype == np.uint8
+                and data.flags.c_contiguous):
+            # one pass in C++: gather the rows and map every byte through the transform's table (the binding
+            # checks the indices: IndexError as torch words it)
+            out = np.empty((idx.size,) + data.shape[1:], dtype=np.float32)
+            _C.gather_lut_u8(data, idx, table[0], out)
             out = out[:, None]
         else:
-            out = batch_transform(self.transform, data[idx])
-            if out is None:
-                return [self[i] for i in indices]
+            idx = _in_range(idx, data.shape[0])
+            if table is IDENTITY:
+                out = data[idx]
+            elif table is not None and data.dtype == np.uint8:
+                out = table[0].take(data[idx])[:, None]
+            else:
+                out = batch_transform(self.transform, data[idx])
+                if out is None:
+                    return [self[i] for i in indices]
         collated = [fastnn.from_numpy(out), fastnn.from_numpy(self._targets[idx])]
         return CollatedBatch(collated, len(idx), lambda i: self[int(idx[i])])
 
@@ -168,6 +165,16 @@ class MNIST(Dataset):
         if self.target_transform is not None:
             body += _indented("Target transform: ", repr(self.target_transform))
         return "\n".join([head] + ["    " + line for line in body])
+
+
+def _in_range(idx, n):
+    """idx with negative entries counted from the end; IndexError (torch's words) for any outside [-n, n)."""
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)]
+        if bad.size:
+            raise IndexError(f"index {int(bad[0])} is out of bounds for dimension 0 with size {n}")
+        idx = np.where(idx < 0, idx + n, idx)
+    return idx
 
 
 def _indented(head, text):

@@ -202,23 +202,28 @@ _tables = {}  # (channels, step kinds and parameters) -> C x 256 table, or None 
 
 def _lookup_table(steps, channels):
     """The chain evaluated on the 256 byte values of each channel (same float32 ops as per sample)."""
-    key = (channels, tuple((kind, params) for kind, _, params in steps))
+    key = (channels, tuple([(kind, params) for kind, _, params in steps]))
     try:
         return _tables[key]
     except KeyError:
         pass
     except TypeError:  # unhashable parameters: no caching
         key = None
-    ramp = np.arange(256, dtype=np.uint8).reshape(1, 1, 256)
-    if channels:
-        ramp = np.repeat(ramp[..., None], channels, axis=3)
-    table = ramp
-    try:
-        for _, fn, _ in steps:
-            table = fn(table)
-        table = np.ascontiguousarray(table[0, :, 0, :])  # C x 256
-    except (RuntimeError, ValueError, TypeError):
-        table = None  # e.g. a channel-count mismatch: the per-sample path raises torchvision's exact error
+    table = None
+    # Only a chain that starts with ToTensor maps bytes to floats (e.g. Normalize straight on uint8 raises per
+    # sample: the per-sample path then raises it).
+    if steps[0][0] == "totensor" and all(kind != "totensor" for kind, _, _ in steps[1:]):
+        table = np.arange(256, dtype=np.uint8).reshape(1, 1, 256)
+        if channels:
+            table = np.repeat(table[..., None], channels, axis=3)
+        try:
+            for _, fn, _ in steps:
+                table = fn(table)
+            table = np.ascontiguousarray(table[0, :, 0, :])  # C x 256
+        except (RuntimeError, ValueError, TypeError):
+            table = None  # e.g. a channel-count mismatch: the per-sample path raises torchvision's exact error
+        if table is not None and table.shape[0] != max(channels, 1):
+            table = None
     if key is not None:
         if len(_tables) > 64:
             _tables.clear()
@@ -235,12 +240,7 @@ def uint8_table(transform, channels=0):
         return None
     if not steps:
         return IDENTITY
-    if steps[0][0] != "totensor" or any(k == "totensor" for k, _, _ in steps[1:]):
-        return None  # e.g. Normalize straight on uint8 raises per sample: let the per-sample path raise it
-    table = _lookup_table(steps, channels)
-    if table is None or table.shape[0] != max(channels, 1):
-        return None
-    return table
+    return _lookup_table(steps, channels)
 
 
 IDENTITY = "identity"
