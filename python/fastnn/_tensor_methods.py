@@ -8,14 +8,6 @@ from .random import _rng
 from .tensor import Tensor
 
 
-def _method(fn):
-    def m(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-    m.__name__ = fn.__name__
-    m.__doc__ = fn.__doc__
-    return m
-
-
 _SAME_NAME = [
     "abs", "add", "sub", "mul", "div", "pow", "neg", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "reciprocal",
     "sin", "cos", "square", "sign", "floor", "ceil", "round", "clamp", "maximum", "minimum",
@@ -28,8 +20,8 @@ _SAME_NAME = [
     "flip", "movedim", "gather", "index_select", "masked_fill", "nonzero", "matmul", "mm", "bmm", "dot", "mv", "outer",
     "relu", "sigmoid", "tanh", "softmax", "log_softmax",
 ]
-for _name in _SAME_NAME:
-    setattr(Tensor, _name, _method(getattr(ops, _name)))
+for _name in _SAME_NAME:  # a plain function set on the class is a method: no wrapper frame per call
+    setattr(Tensor, _name, getattr(ops, _name))
 Tensor.clip = Tensor.clamp
 Tensor.absolute = Tensor.abs
 Tensor.multiply = Tensor.mul
@@ -40,38 +32,38 @@ Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
 Tensor.broadcast_to = Tensor.expand
 
 # ---- operators ----
-Tensor.__add__ = lambda a, b: ops.add(a, b)
+Tensor.__add__ = ops.add
 Tensor.__radd__ = lambda a, b: ops.add(b, a)
-Tensor.__sub__ = lambda a, b: ops.sub(a, b)
+Tensor.__sub__ = ops.sub
 Tensor.__rsub__ = lambda a, b: ops.sub(b, a)
-Tensor.__mul__ = lambda a, b: ops.mul(a, b)
+Tensor.__mul__ = ops.mul
 Tensor.__rmul__ = lambda a, b: ops.mul(b, a)
-Tensor.__truediv__ = lambda a, b: ops.div(a, b)
+Tensor.__truediv__ = ops.div
 Tensor.__rtruediv__ = lambda a, b: ops.div(b, a)
 Tensor.__floordiv__ = lambda a, b: ops.div(a, b, rounding_mode="floor")
 Tensor.__rfloordiv__ = lambda a, b: ops.div(b, a, rounding_mode="floor")
 Tensor.__mod__ = lambda a, b: Tensor._make(np.asarray(np.mod(a._data, b._data if isinstance(b, Tensor) else b)))
-Tensor.__pow__ = lambda a, b: ops.pow(a, b)
+Tensor.__pow__ = ops.pow
 Tensor.__rpow__ = lambda a, b: ops.pow(b, a)
-Tensor.__matmul__ = lambda a, b: ops.matmul(a, b)
+Tensor.__matmul__ = ops.matmul
 Tensor.__rmatmul__ = lambda a, b: ops.matmul(b, a)
-Tensor.__neg__ = lambda a: ops.neg(a)
+Tensor.__neg__ = ops.neg
 Tensor.__pos__ = lambda a: a
-Tensor.__abs__ = lambda a: ops.abs(a)
-Tensor.__invert__ = lambda a: ops.bitwise_not(a)
-Tensor.__and__ = lambda a, b: ops.bitwise_and(a, b)
-Tensor.__or__ = lambda a, b: ops.bitwise_or(a, b)
-Tensor.__xor__ = lambda a, b: ops.bitwise_xor(a, b)
+Tensor.__abs__ = ops.abs
+Tensor.__invert__ = ops.bitwise_not
+Tensor.__and__ = ops.bitwise_and
+Tensor.__or__ = ops.bitwise_or
+Tensor.__xor__ = ops.bitwise_xor
 Tensor.__rand__ = lambda a, b: ops.bitwise_and(b, a)
 Tensor.__ror__ = lambda a, b: ops.bitwise_or(b, a)
-Tensor.__eq__ = lambda a, b: ops.eq(a, b)
-Tensor.__ne__ = lambda a, b: ops.ne(a, b)
-Tensor.__lt__ = lambda a, b: ops.lt(a, b)
-Tensor.__le__ = lambda a, b: ops.le(a, b)
-Tensor.__gt__ = lambda a, b: ops.gt(a, b)
-Tensor.__ge__ = lambda a, b: ops.ge(a, b)
+Tensor.__eq__ = ops.eq
+Tensor.__ne__ = ops.ne
+Tensor.__lt__ = ops.lt
+Tensor.__le__ = ops.le
+Tensor.__gt__ = ops.gt
+Tensor.__ge__ = ops.ge
 Tensor.__getitem__ = ops.getitem
-Tensor.__setitem__ = lambda self, key, value: ops.setitem(self, key, value)
+Tensor.__setitem__ = ops.setitem
 
 
 # ---- in-place ops ----
