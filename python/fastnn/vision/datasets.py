@@ -145,14 +145,9 @@ class MNIST(Dataset):
             out = out[:, None]
         else:
             idx = _in_range(idx, data.shape[0])
-            if table is IDENTITY:
-                out = data[idx]
-            elif table is not None and data.dtype == np.uint8:
-                out = table[0].take(data[idx])[:, None]
-            else:
-                out = batch_transform(self.transform, data[idx])
-                if out is None:
-                    return [self[i] for i in indices]
+            out = batch_transform(self.transform, data[idx])
+            if out is None:
+                return [self[i] for i in indices]
         collated = [fastnn.from_numpy(out), fastnn.from_numpy(self._targets[idx])]
         return CollatedBatch(collated, len(idx), lambda i: self[int(idx[i])])
 
