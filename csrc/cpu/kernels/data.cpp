@@ -47,9 +47,10 @@ void gather_lut_u8(const uint8_t* src, int64_t rows, int64_t row_len, const int6
     const int64_t b0 = n_idx * tid / nt, b1 = n_idx * (tid + 1) / nt;
     // The lines of row b + kLutPrefetchRows are requested while row b is mapped: the misses of random rows
     // overlap the table lookups instead of stalling each row's first loads.
-    prefetch_rows(src, rows, row_len, idx, b0, b0 + kLutPrefetchRows < b1 ? b0 + kLutPrefetchRows : b1, 64);
+    const int64_t ahead = kLutPrefetchRows;
+    prefetch_rows(src, rows, row_len, idx, b0, b0 + ahead < b1 ? b0 + ahead : b1, 64);
     for (int64_t b = b0; b < b1; ++b) {
-      if (b + kLutPrefetchRows < b1) prefetch_rows(src, rows, row_len, idx, b + kLutPrefetchRows, b + kLutPrefetchRows + 1, 64);
+      if (b + ahead < b1) prefetch_rows(src, rows, row_len, idx, b + ahead, b + ahead + 1, 64);
       const uint8_t* s = row_at(src, rows, row_len, idx[b]);
       float* o = out + b * row_len;
       int64_t j = 0;
