@@ -1,4 +1,5 @@
 """fastnn.Tensor basics against torch: dtypes, Size, device, properties, repr, creation, views, indexing, in-place."""
+import re
 import subprocess
 import sys
 
@@ -289,6 +290,11 @@ def test_view_and_errors():
         ft.view(7)
     with pytest.raises(RuntimeError, match="only one dimension can be inferred"):
         ft.view(-1, -1)
+    for bad in [(-2, -1, -1), (-1, -1, -2), (2, -3, 4)]:  # the first offending dimension decides, as in torch
+        with pytest.raises(RuntimeError) as want:
+            tt.view(*bad)
+        with pytest.raises(RuntimeError, match=re.escape(str(want.value))):
+            ft.view(*bad)
     with pytest.raises(RuntimeError, match=r"\[4, 3, 2\]"):  # names the source shape: a transposed view
         ft.transpose(0, 2).view(24)
     r = ft.transpose(0, 2).reshape(24)

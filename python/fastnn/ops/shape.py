@@ -32,7 +32,7 @@ def infer_shape(shape, numel, src=None):
                 raise RuntimeError("only one dimension can be inferred")
             inferred = True
         elif s < 0:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {shape.index(s)} of shape {list(shape)}")
         else:
             known *= s
     if inferred:
