@@ -1,0 +1,165 @@
+"""A/B of the MNIST training step against another revision of fastnn, each side in its own process, run in turn.
+
+    python benchmarks/ab_step.py REV [--loop tutorial|memory] [--optimizer sgd|momentum|adam] [--blocks 30]
+
+REV (a commit, tag or branch) is exported with `git archive` into a temporary directory and its extension built
+there (CMake, Release); the other side is this tree (the development build, else the installed fastnn). Two
+long-lived workers, one per side, set up the same model, data and seed on one thread, then the parent asks them
+in turn (the order swapped every block) to run a block of steps. It prints the median of the per-block time
+ratios: blocks run back to back see the same phase of a shared machine, which separate runs do not. Still, one
+run can be far off when the neighbours' load shifts during it (on the 2-core machine of RESULTS.md the same pair
+gave 1.178, 0.984 and 0.946 in three runs): run it more than once. Both sides must compute the same values when
+only speed changed: the last loss of each is printed.
+
+--loop tutorial: the notes' pipeline (MNIST + ToTensor + Normalize + DataLoader(batch_size=64, shuffle=True) +
+the seed network). --loop memory: pre-normalised float32 batches gathered by index, as bench_mnist.py.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+SHARED_DATA = os.path.abspath(os.path.join(REPO, "..", "shared", "data"))
+OPTIMIZERS = {"sgd": ("SGD", dict(lr=0.003)), "momentum": ("SGD", dict(lr=0.01, momentum=0.9)),
+              "adam": ("Adam", dict(lr=1e-3))}
+
+
+# ---------------------------------------------------------------- worker (one per side)
+def _worker(path, loop, opt, root):
+    """Set up one training loop, then run blocks of steps on request: 'N' on stdin -> 'us_per_step loss'."""
+    if path:
+        sys.path.insert(0, path)
+    import numpy as np
+    import fastnn as T
+    from fastnn import nn, optim
+    T.set_num_threads(1)
+    T.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10),
+                          nn.LogSoftmax(dim=1))
+    crit = nn.NLLLoss()
+    name, kw = OPTIMIZERS[opt]
+    optimizer = getattr(optim, name)(model.parameters(), **kw)
+    from fastnn.vision import datasets, transforms
+    if loop == "tutorial":
+        from fastnn.utils.data import DataLoader
+        tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+        loader = DataLoader(datasets.MNIST(root, train=True, transform=tf), batch_size=64, shuffle=True)
+
+        def batches():
+            while True:
+                for images, labels in loader:
+                    yield images.view(images.shape[0], 784), labels
+    else:
+        ds = datasets.MNIST(root, train=True)
+        X = T.from_numpy((ds.data.numpy().reshape(-1, 784).astype(np.float32) / 255 - 0.5) / 0.5)
+        Y = T.from_numpy(ds.targets.numpy().astype(np.int64))
+        rng = np.random.default_rng(0)
+
+        def batches():
+            while True:
+                perm = rng.permutation(len(X))
+                for i in range(0, len(perm) - 63, 64):
+                    idx = T.from_numpy(perm[i:i + 64])
+                    yield X[idx], Y[idx]
+    it = batches()
+    loss = None
+    for line in sys.stdin:
+        n = int(line)
+        t0 = time.perf_counter()
+        for _ in range(n):
+            x, y = next(it)
+            optimizer.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            optimizer.step()
+        dt = (time.perf_counter() - t0) / n
+        print(f"{dt * 1e6:.3f} {loss.item():.6f}", flush=True)
+
+
+# ---------------------------------------------------------------- parent
+def _build(rev, where):
+    """`git archive` REV into `where` and build its extension in place; returns its python/ folder."""
+    archive = subprocess.run(["git", "-C", REPO, "archive", rev], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", where], input=archive, check=True)
+    import pybind11
+    build = os.path.join(where, "build")
+    subprocess.run(["cmake", "-S", where, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DFASTNN_DEV_INPLACE=ON",
+                    "-DFASTNN_CUDA=OFF", f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
+                    f"-DPython_EXECUTABLE={sys.executable}"], check=True, capture_output=True)
+    subprocess.run(["cmake", "--build", build, "-j", str(os.cpu_count() or 1)], check=True, capture_output=True)
+    return os.path.join(where, "python")
+
+
+def _start(path, loop, opt, root):
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    return subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", path or "", "--loop", loop,
+                             "--optimizer", opt, "--root", root], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, env=env)
+
+
+def _ask(worker, steps):
+    worker.stdin.write(f"{steps}\n")
+    worker.stdin.flush()
+    line = worker.stdout.readline()
+    if not line:
+        raise RuntimeError("a worker stopped (see its error above)")
+    us, loss = line.split()
+    return float(us), float(loss)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("rev", nargs="?")
+    p.add_argument("--loop", choices=("tutorial", "memory"), default="tutorial")
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd")
+    p.add_argument("--blocks", type=int, default=30)
+    p.add_argument("--steps", type=int, default=100, help="steps per block")
+    p.add_argument("--mirror", default=os.environ.get("FASTNN_DATASETS_MIRROR", SHARED_DATA))
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    p.add_argument("--root", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.worker is not None:
+        return _worker(a.worker, a.loop, a.optimizer, a.root)
+    if not a.rev:
+        p.error("the revision to compare with is required")
+    sys.path.insert(0, HERE)
+    from bench_mnist import _prepare_root
+    from _devtree import PYTHON_DIR, use_dev_tree
+    use_dev_tree()
+    here = PYTHON_DIR if PYTHON_DIR in sys.path else ""
+    tmp = tempfile.mkdtemp(prefix="fastnn-ab-")
+    root = _prepare_root(a.mirror)
+    workers = []
+    try:
+        print(f"building {a.rev} ...", flush=True)
+        base = _build(a.rev, tmp)
+        workers = [_start(base, a.loop, a.optimizer, root), _start(here, a.loop, a.optimizer, root)]
+        for w in workers:
+            _ask(w, 200)  # warm-up: first epoch's allocations, caches, the dataset's table
+        times = ([], [])
+        losses = [None, None]
+        for b in range(a.blocks):
+            for side in ((0, 1) if b % 2 else (1, 0)):
+                us, losses[side] = _ask(workers[side], a.steps)
+                times[side].append(us)
+        ratios = [new / old for old, new in zip(*times)]
+        print(f"{a.loop} loop, {a.optimizer}, 1 thread, {a.blocks} blocks of {a.steps} steps")
+        print(f"{a.rev}: median {statistics.median(times[0]):.1f} us per step (last loss {losses[0]:.6f})")
+        print(f"this tree: median {statistics.median(times[1]):.1f} us per step (last loss {losses[1]:.6f})")
+        print(f"this tree / {a.rev}: {statistics.median(ratios):.3f} (median of the per-block ratios)")
+    finally:
+        for w in workers:
+            w.stdin.close()
+            w.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
