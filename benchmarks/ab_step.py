@@ -85,14 +85,20 @@ def _worker(path, loop, opt, root):
 # ---------------------------------------------------------------- parent
 def _build(rev, where):
     """`git archive` REV into `where` and build its extension in place; returns its python/ folder."""
-    archive = subprocess.run(["git", "-C", REPO, "archive", rev], capture_output=True, check=True).stdout
+    got = subprocess.run(["git", "-C", REPO, "archive", rev], capture_output=True)
+    if got.returncode != 0:
+        raise RuntimeError(f"git archive {rev}: {got.stderr.decode(errors='replace').strip()}")
+    archive = got.stdout
     subprocess.run(["tar", "-x", "-C", where], input=archive, check=True)
     import pybind11
     build = os.path.join(where, "build")
-    subprocess.run(["cmake", "-S", where, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DFASTNN_DEV_INPLACE=ON",
-                    "-DFASTNN_CUDA=OFF", f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
-                    f"-DPython_EXECUTABLE={sys.executable}"], check=True, capture_output=True)
-    subprocess.run(["cmake", "--build", build, "-j", str(os.cpu_count() or 1)], check=True, capture_output=True)
+    for cmd in (["cmake", "-S", where, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DFASTNN_DEV_INPLACE=ON",
+                 "-DFASTNN_CUDA=OFF", f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
+                 f"-DPython_EXECUTABLE={sys.executable}"],
+                ["cmake", "--build", build, "-j", str(os.cpu_count() or 1)]):
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError(f"building {rev} failed: {' '.join(cmd)}\n{(out.stdout + out.stderr)[-3000:]}")
     return os.path.join(where, "python")
 
 
