@@ -4,16 +4,12 @@
 
 #include "cpu/kernels.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace fastnn::cpu::FASTNN_ISA_NS {
 
 static const int64_t kGatherParallelThreshold = 1 << 18;  // output elements; a batch of 64 MNIST images is 50k
 static const int64_t kRowsParallelBytes = int64_t(1) << 21;  // below ~2 MB a worker's wake-up costs more
 static const int64_t kPrefetchWindow = 32;                    // rows whose lines are requested at once
-static const int64_t kLutPrefetchRows = 4;                    // rows ahead whose lines are requested
+static const int64_t kLutPrefetchRows = 4;                    // rows ahead whose lines are requested (LUT)
 
 // Row i of src (rows of row_bytes bytes), a negative i counting from the end.
 static inline const uint8_t* row_at(const uint8_t* src, int64_t rows, int64_t row_bytes, int64_t i) {
@@ -36,37 +32,28 @@ static inline void prefetch_rows(const uint8_t* src, int64_t rows, int64_t row_b
 // independent: any split over threads gives the same bytes.
 void gather_lut_u8(const uint8_t* src, int64_t rows, int64_t row_len, const int64_t* idx, int64_t n_idx,
                    const float* table, float* out) {
-  const int64_t threads = n_idx * row_len >= kGatherParallelThreshold ? num_threads() : 1;
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
-#ifdef _OPENMP
-    const int64_t tid = omp_get_thread_num(), nt = omp_get_num_threads();
-#else
-    const int64_t tid = 0, nt = 1;
-#endif
-    const int64_t b0 = n_idx * tid / nt, b1 = n_idx * (tid + 1) / nt;
-    // The lines of row b + kLutPrefetchRows are requested while row b is mapped: the misses of random rows
-    // overlap the table lookups instead of stalling each row's first loads.
-    const int64_t ahead = kLutPrefetchRows;
-    prefetch_rows(src, rows, row_len, idx, b0, b0 + ahead < b1 ? b0 + ahead : b1, 64);
-    for (int64_t b = b0; b < b1; ++b) {
-      if (b + ahead < b1) prefetch_rows(src, rows, row_len, idx, b + ahead, b + ahead + 1, 64);
-      const uint8_t* s = row_at(src, rows, row_len, idx[b]);
-      float* o = out + b * row_len;
-      int64_t j = 0;
-      // Plain loads from two 8-byte words at a time (independent chains): AVX2's vgatherdps took 1.7x as long
-      // on Zen 3 (64 MNIST rows, in cache).
-      for (; j + 16 <= row_len; j += 16) {
-        uint64_t w0, w1;
-        std::memcpy(&w0, s + j, 8);
-        std::memcpy(&w1, s + j + 8, 8);
-        for (int q = 0; q < 8; ++q) {
-          o[j + q] = table[(w0 >> (8 * q)) & 255];
-          o[j + 8 + q] = table[(w1 >> (8 * q)) & 255];
-        }
+  // The lines of row b + ahead are requested while row b is mapped: the misses of random rows overlap
+  // the table lookups instead of stalling each row's first loads.
+  const int64_t ahead = kLutPrefetchRows;
+  prefetch_rows(src, rows, row_len, idx, 0, ahead < n_idx ? ahead : n_idx, 64);
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (n_idx * row_len >= kGatherParallelThreshold)
+  for (int64_t b = 0; b < n_idx; ++b) {
+    if (b + ahead < n_idx) prefetch_rows(src, rows, row_len, idx, b + ahead, b + ahead + 1, 64);
+    const uint8_t* s = row_at(src, rows, row_len, idx[b]);
+    float* o = out + b * row_len;
+    int64_t j = 0;
+    // Plain loads from two 8-byte words at a time (independent chains): AVX2's vgatherdps took 1.7x as long on
+    // Zen 3 (64 MNIST rows, in cache).
+    for (; j + 16 <= row_len; j += 16) {
+      uint64_t w0, w1;
+      std::memcpy(&w0, s + j, 8);
+      std::memcpy(&w1, s + j + 8, 8);
+      for (int q = 0; q < 8; ++q) {
+        o[j + q] = table[(w0 >> (8 * q)) & 255];
+        o[j + 8 + q] = table[(w1 >> (8 * q)) & 255];
       }
-      for (; j < row_len; ++j) o[j] = table[s[j]];
     }
+    for (; j < row_len; ++j) o[j] = table[s[j]];
   }
 }
 
