@@ -32,38 +32,23 @@ Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
 Tensor.broadcast_to = Tensor.expand
 
 # ---- operators ----
-Tensor.__add__ = ops.add
-Tensor.__radd__ = lambda a, b: ops.add(b, a)
-Tensor.__sub__ = ops.sub
-Tensor.__rsub__ = lambda a, b: ops.sub(b, a)
-Tensor.__mul__ = ops.mul
-Tensor.__rmul__ = lambda a, b: ops.mul(b, a)
-Tensor.__truediv__ = ops.div
-Tensor.__rtruediv__ = lambda a, b: ops.div(b, a)
+def _reflected(op):
+    return lambda a, b: op(b, a)
+
+
+# An operator whose operands keep their order is the op itself (no wrapper frame per call); a reflected one swaps.
+for _name, _op in {"add": ops.add, "sub": ops.sub, "mul": ops.mul, "truediv": ops.div, "pow": ops.pow,
+                   "matmul": ops.matmul, "and": ops.bitwise_and, "or": ops.bitwise_or}.items():
+    setattr(Tensor, f"__{_name}__", _op)
+    setattr(Tensor, f"__r{_name}__", _reflected(_op))
+for _name, _op in {"xor": ops.bitwise_xor, "neg": ops.neg, "abs": ops.abs, "invert": ops.bitwise_not,
+                   "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
+                   "getitem": ops.getitem, "setitem": ops.setitem}.items():
+    setattr(Tensor, f"__{_name}__", _op)
 Tensor.__floordiv__ = lambda a, b: ops.div(a, b, rounding_mode="floor")
 Tensor.__rfloordiv__ = lambda a, b: ops.div(b, a, rounding_mode="floor")
 Tensor.__mod__ = lambda a, b: Tensor._make(np.asarray(np.mod(a._data, b._data if isinstance(b, Tensor) else b)))
-Tensor.__pow__ = ops.pow
-Tensor.__rpow__ = lambda a, b: ops.pow(b, a)
-Tensor.__matmul__ = ops.matmul
-Tensor.__rmatmul__ = lambda a, b: ops.matmul(b, a)
-Tensor.__neg__ = ops.neg
 Tensor.__pos__ = lambda a: a
-Tensor.__abs__ = ops.abs
-Tensor.__invert__ = ops.bitwise_not
-Tensor.__and__ = ops.bitwise_and
-Tensor.__or__ = ops.bitwise_or
-Tensor.__xor__ = ops.bitwise_xor
-Tensor.__rand__ = lambda a, b: ops.bitwise_and(b, a)
-Tensor.__ror__ = lambda a, b: ops.bitwise_or(b, a)
-Tensor.__eq__ = ops.eq
-Tensor.__ne__ = ops.ne
-Tensor.__lt__ = ops.lt
-Tensor.__le__ = ops.le
-Tensor.__gt__ = ops.gt
-Tensor.__ge__ = ops.ge
-Tensor.__getitem__ = ops.getitem
-Tensor.__setitem__ = ops.setitem
 
 
 # ---- in-place ops ----
