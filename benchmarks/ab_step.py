@@ -25,9 +25,11 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-SHARED_DATA = os.path.abspath(os.path.join(REPO, "..", "shared", "data"))
-OPTIMIZERS = {"sgd": ("SGD", dict(lr=0.003)), "momentum": ("SGD", dict(lr=0.01, momentum=0.9)),
-              "adam": ("Adam", dict(lr=1e-3))}
+sys.path.insert(0, HERE)
+# bench_mnist puts the development tree on sys.path when it is imported: a worker inserts its own side's path in
+# front of it afterwards.
+from bench_mnist import OPTIMIZERS, SHARED_DATA, _prepare_root  # noqa: E402
+from _devtree import PYTHON_DIR  # noqa: E402
 
 
 # ---------------------------------------------------------------- worker (one per side)
@@ -43,8 +45,8 @@ def _worker(path, loop, opt, root):
     model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10),
                           nn.LogSoftmax(dim=1))
     crit = nn.NLLLoss()
-    name, kw = OPTIMIZERS[opt]
-    optimizer = getattr(optim, name)(model.parameters(), **kw)
+    kw = OPTIMIZERS[opt]
+    optimizer = optim.Adam(model.parameters(), **kw) if opt == "adam" else optim.SGD(model.parameters(), **kw)
     from fastnn.vision import datasets, transforms
     if loop == "tutorial":
         from fastnn.utils.data import DataLoader
@@ -134,10 +136,6 @@ def main():
         return _worker(a.worker, a.loop, a.optimizer, a.root)
     if not a.rev:
         p.error("the revision to compare with is required")
-    sys.path.insert(0, HERE)
-    from bench_mnist import _prepare_root
-    from _devtree import PYTHON_DIR, use_dev_tree
-    use_dev_tree()
     here = PYTHON_DIR if PYTHON_DIR in sys.path else ""
     tmp = tempfile.mkdtemp(prefix="fastnn-ab-")
     root = _prepare_root(a.mirror)
