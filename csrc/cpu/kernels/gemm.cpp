@@ -288,13 +288,13 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
       n1 = (n_panels * (tid + 1) / nt) * NR;
       if (n1 > nc) n1 = nc;
     }
+    // One row block (short M, as the MLP's forward products): each B panel is packed just before its tiles use
+    // it, so it is still in L1/L2 then, instead of the whole block going out to L3 and coming back.
+    const bool pack_each = !g.b_direct && m1 - m0 <= MC;
     for (int64_t pc = 0; pc < g.K; pc += g.kc) {
       const int64_t kc = g.K - pc < g.kc ? g.K - pc : g.kc;
       const bool last = pc + kc == g.K;
       const Epilogue e{g.alpha, pc == 0 ? g.beta : 1.0f, last ? g.bias : nullptr, last ? g.relu : 0};
-      // One row block (short M, as the MLP's forward products): each B panel is packed just before its tiles
-      // use it, so it is still in L1/L2 then, instead of the whole block going out to L3 and coming back.
-      const bool pack_each = !g.b_direct && m1 - m0 <= MC;
       if (!g.b_direct) {
         if (!pack_each) pack_b_block(g, jc + n0, n1 - n0, pc, kc, bpack + n0 * kc);
       } else if (n1 > n0 && (n1 - n0) % NR != 0 && n1 == nc) {
