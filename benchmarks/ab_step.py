@@ -21,67 +21,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 # bench_mnist puts the development tree on sys.path when it is imported: a worker inserts its own side's path in
 # front of it afterwards.
-from bench_mnist import OPTIMIZERS, SHARED_DATA, _prepare_root  # noqa: E402
+from bench_mnist import SHARED_DATA, _prepare_root  # noqa: E402
 from _devtree import PYTHON_DIR  # noqa: E402
-
-
-# ---------------------------------------------------------------- worker (one per side)
-def _worker(path, loop, opt, root):
-    """Set up one training loop, then run blocks of steps on request: 'N' on stdin -> 'us_per_step loss'."""
-    if path:
-        sys.path.insert(0, path)
-    import numpy as np
-    import fastnn as T
-    from fastnn import nn, optim
-    T.set_num_threads(1)
-    T.manual_seed(0)
-    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10),
-                          nn.LogSoftmax(dim=1))
-    crit = nn.NLLLoss()
-    kw = OPTIMIZERS[opt]
-    optimizer = optim.Adam(model.parameters(), **kw) if opt == "adam" else optim.SGD(model.parameters(), **kw)
-    from fastnn.vision import datasets, transforms
-    if loop == "tutorial":
-        from fastnn.utils.data import DataLoader
-        tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
-        loader = DataLoader(datasets.MNIST(root, train=True, transform=tf), batch_size=64, shuffle=True)
-
-        def batches():
-            while True:
-                for images, labels in loader:
-                    yield images.view(images.shape[0], 784), labels
-    else:
-        ds = datasets.MNIST(root, train=True)
-        X = T.from_numpy((ds.data.numpy().reshape(-1, 784).astype(np.float32) / 255 - 0.5) / 0.5)
-        Y = T.from_numpy(ds.targets.numpy().astype(np.int64))
-        rng = np.random.default_rng(0)
-
-        def batches():
-            while True:
-                perm = rng.permutation(len(X))
-                for i in range(0, len(perm) - 63, 64):
-                    idx = T.from_numpy(perm[i:i + 64])
-                    yield X[idx], Y[idx]
-    it = batches()
-    loss = None
-    for line in sys.stdin:
-        n = int(line)
-        t0 = time.perf_counter()
-        for _ in range(n):
-            x, y = next(it)
-            optimizer.zero_grad()
-            loss = crit(model(x), y)
-            loss.backward()
-            optimizer.step()
-        dt = (time.perf_counter() - t0) / n
-        print(f"{dt * 1e6:.3f} {loss.item():.6f}", flush=True)
+from _training_loop import OPTIMIZERS, Worker, alternate, median_ratio, serve  # noqa: E402
 
 
 # ---------------------------------------------------------------- parent
@@ -104,23 +52,6 @@ def _build(rev, where):
     return os.path.join(where, "python")
 
 
-def _start(path, loop, opt, root):
-    env = dict(os.environ, OMP_NUM_THREADS="1")
-    return subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", path or "", "--loop", loop,
-                             "--optimizer", opt, "--root", root], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True, env=env)
-
-
-def _ask(worker, steps):
-    worker.stdin.write(f"{steps}\n")
-    worker.stdin.flush()
-    line = worker.stdout.readline()
-    if not line:
-        raise RuntimeError("a worker stopped (see its error above)")
-    us, loss = line.split()
-    return float(us), float(loss)
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("rev", nargs="?")
@@ -129,11 +60,14 @@ def main():
     p.add_argument("--blocks", type=int, default=30)
     p.add_argument("--steps", type=int, default=100, help="steps per block")
     p.add_argument("--mirror", default=os.environ.get("FASTNN_DATASETS_MIRROR", SHARED_DATA))
-    p.add_argument("--worker", help=argparse.SUPPRESS)
+    p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--path", default="", help=argparse.SUPPRESS)
     p.add_argument("--root", help=argparse.SUPPRESS)
     a = p.parse_args()
-    if a.worker is not None:
-        return _worker(a.worker, a.loop, a.optimizer, a.root)
+    if a.worker:
+        if a.path:
+            sys.path.insert(0, a.path)
+        return serve("fastnn", a.loop, a.optimizer, 1, a.root)
     if not a.rev:
         p.error("the revision to compare with is required")
     here = PYTHON_DIR if PYTHON_DIR in sys.path else ""
@@ -143,24 +77,17 @@ def main():
     try:
         print(f"building {a.rev} ...", flush=True)
         base = _build(a.rev, tmp)
-        workers = [_start(base, a.loop, a.optimizer, root), _start(here, a.loop, a.optimizer, root)]
-        for w in workers:
-            _ask(w, 200)  # warm-up: first epoch's allocations, caches, the dataset's table
-        times = ([], [])
-        losses = [None, None]
-        for b in range(a.blocks):
-            for side in ((0, 1) if b % 2 else (1, 0)):
-                us, losses[side] = _ask(workers[side], a.steps)
-                times[side].append(us)
-        ratios = [new / old for old, new in zip(*times)]
+        script = os.path.abspath(__file__)
+        args = ["--loop", a.loop, "--optimizer", a.optimizer, "--root", root]
+        workers = [Worker(sys.executable, script, ["--path", path] + args, 1) for path in (base, here)]
+        times, losses = alternate(workers, a.blocks, a.steps)
         print(f"{a.loop} loop, {a.optimizer}, 1 thread, {a.blocks} blocks of {a.steps} steps")
         print(f"{a.rev}: median {statistics.median(times[0]):.1f} us per step (last loss {losses[0]:.6f})")
         print(f"this tree: median {statistics.median(times[1]):.1f} us per step (last loss {losses[1]:.6f})")
-        print(f"this tree / {a.rev}: {statistics.median(ratios):.3f} (median of the per-block ratios)")
+        print(f"this tree / {a.rev}: {median_ratio(times[1], times[0]):.3f} (median of the per-block ratios)")
     finally:
         for w in workers:
-            w.stdin.close()
-            w.wait()
+            w.close()
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(root, ignore_errors=True)
 
