@@ -130,6 +130,34 @@ def test_sgemm_leading_dimensions_through_views(isa):
             assert np.array_equal(c_big[mask], c_before[mask]), "sgemm wrote outside its output view"
 
 
+def test_sgemm_c_rows_4k_apart(isa, threads):
+    """Large products whose C rows are a multiple of 4 KB apart accumulate in a padded copy of C (gemm.cpp): the
+    result lands in place, with beta, bias and ReLU, identical on 1 and 2 threads, nothing outside C written."""
+    rng = np.random.default_rng(11)
+    # (ta, tb, M, N, K, row stride of C, first column of C in its rows)
+    for ta, tb, M, N, K, ld, col in [(False, False, 520, 1000, 300, 1024, 8), (True, True, 256, 1024, 520, 1024, 0)]:
+        a, b = operands(rng, M, N, K, ta, tb)
+        bias = rng.standard_normal(N).astype(np.float32)
+        c_big = rng.standard_normal((M + 1, ld)).astype(np.float32)
+        region = (slice(0, M), slice(col, col + N))
+        outside = np.ones_like(c_big, bool)
+        outside[region] = False
+        for beta, bb, relu in [(0.5, None, False), (0.0, bias, True)]:
+            ref, bound = reference(a, b, ta, tb, 1.0, beta, c_big[region], bb, relu)
+            outs = []
+            for nt in (1, 2):
+                fastnn.set_num_threads(nt)
+                big = c_big.copy()
+                c = big[region]
+                if beta == 0.0:
+                    c[...] = np.nan
+                _C.sgemm(a, b, c, ta, tb, beta=beta, bias=bb, relu=relu)
+                check(c, ref, bound)
+                assert np.array_equal(big[outside], c_big[outside]), "sgemm wrote outside C"
+                outs.append(c.copy())
+            assert np.array_equal(outs[0], outs[1])
+
+
 def test_sgemm_zero_sizes():
     rng = np.random.default_rng(5)
     c = np.empty((0, 5), np.float32)
