@@ -135,7 +135,9 @@ def test_sgemm_c_rows_4k_apart(isa, threads):
     result lands in place, with beta, bias and ReLU, identical on 1 and 2 threads, nothing outside C written."""
     rng = np.random.default_rng(11)
     # (ta, tb, M, N, K, row stride of C, first column of C in its rows)
-    for ta, tb, M, N, K, ld, col in [(False, False, 520, 1000, 300, 1024, 8), (True, True, 256, 1024, 520, 1024, 0)]:
+    # (N = 1008: N + 16 is itself a multiple of 1024, so the copy's rows get twice the padding)
+    for ta, tb, M, N, K, ld, col in [(False, False, 520, 1000, 300, 1024, 8), (True, True, 256, 1024, 520, 1024, 0),
+                                     (False, True, 300, 1008, 520, 1024, 8)]:
         a, b = operands(rng, M, N, K, ta, tb)
         bias = rng.standard_normal(N).astype(np.float32)
         c_big = rng.standard_normal((M + 1, ld)).astype(np.float32)
