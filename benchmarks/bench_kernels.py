@@ -8,6 +8,11 @@ loads, numpy limited by threadpoolctl, torch by set_num_threads. The parent asks
 order, a pause between switches so that spinning pools settle) to time one case; a time is the mean over an inner
 loop of calls, and each figure is the median of >= 7 such repeats, the cases taken in a new order each repeat.
 
+The FMA peak (a C++ loop in the extension) is measured at the start of every repeat; the header shows the best.
+Square SGEMMs show fastnn's fraction of it two ways: "best", the median GFLOP/s over that best peak (a floor: the
+median spans the machine's slow phases, the best peak its fastest), and "paired", the median over repeats of the
+GFLOP/s over a peak measured just before that repeat's SGEMM timing.
+
 Adding a kernel: append a Case to CASES (a section name, a case name, its flop count or None, and one factory
 per library: factory(rng) -> zero-argument callable, or None where the library has no equivalent).
 --write replaces the "Kernels" section of benchmarks/RESULTS.md with the tables.
@@ -340,6 +345,17 @@ def ask(p, idx, target):
     return json.loads(p.stdout.readline())
 
 
+def ask_peak(p):
+    """The fastnn worker's FMA peak (GFLOP/s) measured now."""
+    p.stdin.write("peak\n")
+    p.stdin.flush()
+    return json.loads(p.stdout.readline())
+
+
+def _square(case):
+    return case.flops and "square" in case.section
+
+
 def median(xs):
     xs = sorted(x for x in xs if x is not None)
     return xs[len(xs) // 2] if xs else None
@@ -356,10 +372,11 @@ def run(threads_list, quick, repeats, only=None):
         infos[threads] = {lib: info for lib, (p, info) in procs.items()}
         times = {(i, lib): [] for i in selected for lib in LIBS}
         peaks = []
+        # Square SGEMMs: fastnn's GFLOP/s over the peak measured just before, per repeat (the machine's speed
+        # swings between repeats; a median time against the best peak of all repeats understates the fraction).
+        fractions = {i: [] for i in selected if _square(cases[i])}
         for r in range(repeats):
-            procs["fastnn"][0].stdin.write("peak\n")
-            procs["fastnn"][0].stdin.flush()
-            peaks.append(json.loads(procs["fastnn"][0].stdout.readline()))
+            peaks.append(ask_peak(procs["fastnn"][0]))
             # Cases in a new order each repeat: the first large case after a run of small ones pays the kernel's
             # page-allocation warm-up (~70-100 ms of system time on a 4096x4096 relu here), which a fixed order
             # charges to the same case every time.
@@ -367,13 +384,17 @@ def run(threads_list, quick, repeats, only=None):
                 order = LIBS[(r + k) % 3:] + LIBS[:(r + k) % 3]
                 for lib in order:
                     time.sleep(0.02)  # let the previous worker's spinning threads go idle
+                    peak_now = ask_peak(procs[lib][0]) if lib == "fastnn" and i in fractions else None
                     times[(i, lib)].append(ask(procs[lib][0], i, target))
+                    if peak_now:
+                        fractions[i].append(cases[i].flops / times[(i, lib)][-1] / 1e9 / peak_now)
             print(f"  threads={threads}: repeat {r + 1}/{repeats} done", file=sys.stderr, flush=True)
         for p, _ in procs.values():
             p.stdin.close()
             p.wait()
         results[threads] = {(i, lib): median(v) for (i, lib), v in times.items()}
         infos[threads]["fastnn"]["peak"] = max(peaks)  # a ceiling: the best of the repeats
+        infos[threads]["fractions"] = {i: median(v) for i, v in fractions.items()}
         infos[threads]["coexistence"] = coexistence(threads)
     return cases, selected, results, infos
 
@@ -408,18 +429,19 @@ def report(cases, selected, results, infos, argv):
             c = cases[i]
             if c.section != section:
                 section = c.section
-                if c.flops and "square" in section:
-                    head = "| case | fastnn GF/s | numpy GF/s | torch GF/s | vs numpy | vs torch | % of peak |"
+                if _square(c):
+                    head = ("| case | fastnn GF/s | numpy GF/s | torch GF/s | vs numpy | vs torch | % of peak "
+                            "(best; paired) |")
                 elif c.flops:
                     head = "| case | fastnn us | numpy us | torch us | vs numpy | vs torch | fastnn GF/s |"
                 else:
                     head = "| case | fastnn us | numpy us | torch us | vs numpy | vs torch | |"
                 lines += ["", f"**{section}**", "", head, "|---|---|---|---|---|---|---|"]
             t = {lib: res[(i, lib)] for lib in LIBS}
-            if c.flops and "square" in section:
+            if _square(c):
                 g = {lib: (c.flops / t[lib] / 1e9 if t[lib] else None) for lib in LIBS}
                 cells = [f"{g[lib]:.1f}" if g[lib] else "-" for lib in LIBS]
-                extra = f"{100 * g['fastnn'] / peak:.0f}%"
+                extra = f"{100 * g['fastnn'] / peak:.0f}%; {100 * infos[threads]['fractions'][i]:.0f}%"
             else:
                 cells = [f"{t[lib] * 1e6:.2f}" if t[lib] else "-" for lib in LIBS]
                 extra = f"{c.flops / t['fastnn'] / 1e9:.1f}" if c.flops else ""
