@@ -15,7 +15,7 @@ import numpy as np
 import fastnn
 from fastnn import _C
 
-from ..utils.data.dataset import CollatedBatch, Dataset
+from ..utils.data.dataset import CollatedBatch, Dataset, in_range
 from . import _download
 from ._idx import IDXError, read_idx
 from .transforms import IDENTITY, batch_transform, uint8_table
@@ -144,7 +144,7 @@ class MNIST(Dataset):
             _C.gather_lut_u8(data, idx, table[0], out)
             out = out[:, None]
         else:
-            idx = _in_range(idx, data.shape[0])
+            idx = in_range(idx, data.shape[0])
             out = batch_transform(self.transform, data[idx])
             if out is None:
                 return [self[i] for i in indices]
@@ -160,16 +160,6 @@ class MNIST(Dataset):
         if self.target_transform is not None:
             body += _indented("Target transform: ", repr(self.target_transform))
         return "\n".join([head] + ["    " + line for line in body])
-
-
-def _in_range(idx, n):
-    """idx with negative entries counted from the end; IndexError (torch's words) for any outside [-n, n)."""
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        bad = idx[(idx < -n) | (idx >= n)]
-        if bad.size:
-            raise IndexError(f"index {int(bad[0])} is out of bounds for dimension 0 with size {n}")
-        idx = np.where(idx < 0, idx + n, idx)
-    return idx
 
 
 def _indented(head, text):

@@ -66,6 +66,17 @@ class CollatedBatch(Sequence):
         return self._sample(i)
 
 
+def in_range(idx, n):
+    """idx (an int64 array) with negative entries counted from the end; IndexError (torch's words) for any outside
+    [-n, n). Shared by the datasets that gather a whole batch at once."""
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)]
+        if bad.size:
+            raise IndexError(f"index {int(bad[0])} is out of bounds for dimension 0 with size {n}")
+        idx = np.where(idx < 0, idx + n, idx)
+    return idx
+
+
 def _as_index_array(indices):
     return np.asarray(indices, dtype=np.int64)
 
@@ -86,11 +97,7 @@ class TensorDataset(Dataset):
 
     def __getitems__(self, indices):
         """One gather per tensor for the whole batch (numpy fancy indexing), already collated."""
-        idx = _as_index_array(indices)
-        n = self.tensors[0].shape[0]
-        if idx.size and (idx.min() < -n or idx.max() >= n):
-            bad = idx[(idx < -n) | (idx >= n)][0]
-            raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
+        idx = in_range(_as_index_array(indices), self.tensors[0].shape[0])
         arrays = [t.numpy(force=True) for t in self.tensors]
         collated = [fastnn.from_numpy(np.ascontiguousarray(a[idx])) for a in arrays]
         return CollatedBatch(collated, len(idx), lambda i: self[int(idx[i])])
