@@ -10,13 +10,30 @@ Loops: 'memory' feeds pre-normalised float32 batches gathered by index (a fresh 
 'tutorial' runs the course notes' pipeline (datasets.MNIST + ToTensor + Normalize + DataLoader(batch_size=64,
 shuffle=True)), with torchvision on the torch side.
 """
+import gzip
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
+SHARED_DATA = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data"))
 OPTIMIZERS = {"sgd": dict(lr=0.003), "momentum": dict(lr=0.01, momentum=0.9), "adam": dict(lr=1e-3)}
+
+
+def prepare_root(mirror):
+    """A dataset root in torchvision's layout (extracted files) from a mirror folder, for both libraries' dataset
+    classes; the caller removes it."""
+    root = tempfile.mkdtemp(prefix="fastnn-bench-")
+    raw = os.path.join(root, "MNIST", "raw")
+    os.makedirs(raw)
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                 "t10k-labels-idx1-ubyte"):
+        with gzip.open(os.path.join(mirror, "mnist", name + ".gz")) as src, open(os.path.join(raw, name), "wb") as d:
+            shutil.copyfileobj(src, d)
+    return root
 
 
 def load_arrays(root):

@@ -25,11 +25,12 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-# bench_mnist puts the development tree on sys.path when it is imported: a worker inserts its own side's path in
-# front of it afterwards.
-from bench_mnist import SHARED_DATA, _prepare_root  # noqa: E402
-from _devtree import PYTHON_DIR  # noqa: E402
-from _training_loop import OPTIMIZERS, Worker, alternate, median_ratio, serve  # noqa: E402
+from _devtree import PYTHON_DIR, use_dev_tree  # noqa: E402
+from _training_loop import (OPTIMIZERS, SHARED_DATA, Worker, alternate, median_ratio, prepare_root,  # noqa: E402
+                            serve)
+
+# The development tree goes on sys.path (when built); a worker inserts its own side's path in front of it.
+use_dev_tree()
 
 
 # ---------------------------------------------------------------- parent
@@ -72,7 +73,7 @@ def main():
         p.error("the revision to compare with is required")
     here = PYTHON_DIR if PYTHON_DIR in sys.path else ""
     tmp = tempfile.mkdtemp(prefix="fastnn-ab-")
-    root = _prepare_root(a.mirror)
+    root = prepare_root(a.mirror)
     workers = []
     try:
         print(f"building {a.rev} ...", flush=True)

@@ -15,37 +15,22 @@ runs the course notes' pipeline (datasets.MNIST + ToTensor + Normalize + DataLoa
 bench_data.py times the data pipeline alone.
 """
 import argparse
-import gzip
 import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from _devtree import use_dev_tree  # noqa: E402
-from _training_loop import OPTIMIZERS, Worker, alternate, median_ratio, serve  # noqa: E402, F401
+from _training_loop import SHARED_DATA, Worker, alternate, median_ratio, prepare_root, serve  # noqa: E402
 
 use_dev_tree()
-SHARED_DATA = os.path.abspath(os.path.join(HERE, "..", "..", "shared", "data"))
 STEPS_PER_EPOCH = 938
 
 
 # ---------------------------------------------------------------- parent
-def _prepare_root(mirror):
-    """A dataset root in torchvision's layout (extracted files), for both libraries' dataset classes."""
-    root = tempfile.mkdtemp(prefix="fastnn-bench-")
-    raw = os.path.join(root, "MNIST", "raw")
-    os.makedirs(raw)
-    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                 "t10k-labels-idx1-ubyte"):
-        with gzip.open(os.path.join(mirror, "mnist", name + ".gz")) as src, open(os.path.join(raw, name), "wb") as d:
-            shutil.copyfileobj(src, d)
-    return root
-
-
 def _compare(rival, loop, opt, threads, root, a, env):
     """fastnn and its rival (lib, python) in alternating blocks: (fastnn us/step, rival us/step, speed-up)."""
     script = os.path.abspath(__file__)
@@ -87,11 +72,11 @@ def main():
     if a.worker:
         return serve(a.lib, a.loop, a.opt, a.nthreads, a.root)
 
-    root = _prepare_root(a.mirror)
+    root = prepare_root(a.mirror)
     env = {"FASTNN_DATASETS_MIRROR": a.mirror}
     import platform
-    print(f"# MNIST training benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores)\n")
+    cpu = platform.processor() or platform.machine()
+    print(f"# MNIST training benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {cpu}, {os.cpu_count()} cores)\n")
     print(f"command: python benchmarks/bench_mnist.py {' '.join(sys.argv[1:])}\n")
     header = ("| {} | fastnn s/epoch | {} s/epoch | fastnn samples/s | {} samples/s | speed-up |\n"
               "|---|---|---|---|---|---|")

@@ -188,4 +188,3 @@ def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=
 
 
 Tensor.backward = backward
-
