@@ -523,3 +523,30 @@ def test_cast_methods():
     assert ft.int().dtype is fastnn.int32 and ft.bool().tolist() == [True, True]
     assert ft.type() == "fastnn.FloatTensor" and ft.long().type() == "fastnn.LongTensor"
     assert fastnn.tensor([1, 2]).float().tolist() == [1.0, 2.0]
+
+
+def test_zero_dim_results_stay_tensors_and_elements_are_views():
+    """numpy returns scalars for 0-d results; fastnn keeps 0-d arrays, and an element is a view, as in torch."""
+    import torch
+    s, ts = fastnn.tensor(0.5), torch.tensor(0.5)
+    for f in (lambda v: (v + 1).relu(), lambda v: (v * 2).sigmoid(), lambda v: v.exp().tanh()):
+        assert np.allclose(f(s).numpy(), f(ts).numpy()) and f(s).shape == ()
+    acc, tacc = 0, 0
+    for v in (1.0, 2.0):  # the notes' validation loop: test_loss += criterion(...)
+        acc += fastnn.tensor(v).exp()
+        tacc += torch.tensor(v).exp()
+    assert np.isclose(acc.item(), tacc.item())
+    b, tb = fastnn.tensor([1., 2., 3.]), torch.tensor([1., 2., 3.])
+    for t in (b, tb):
+        t[0] += 10
+        t[1].fill_(9)
+        t[-1].mul_(2)
+    assert b.tolist() == tb.tolist() == [11., 9., 6.]
+    assert np.asarray(b[0]).shape == () and fastnn.tensor([b[0], b[1]]).tolist() == [11., 9.]
+    x = fastnn.tensor([1., 2.], requires_grad=True)
+    (x[0] * 3 + x[1]).backward()
+    assert x.grad.tolist() == [3., 1.]
+    m = fastnn.arange(6.).view(2, 3)
+    for e in m[1]:
+        e += 1
+    assert m.tolist() == [[0., 1., 2.], [4., 5., 6.]]

@@ -92,9 +92,10 @@ class Tensor:
 
     @staticmethod
     def _make(arr, requires_grad=False):
-        """Wrap an ndarray without copying (the hot path of every op)."""
+        """Wrap an ndarray without copying (the hot path of every op). numpy turns 0-d results into scalars
+        (np.add of two 0-d arrays is an np.float32): those become 0-d arrays again, as a tensor's storage."""
         t = _new(Tensor)
-        t._data = arr
+        t._data = arr if type(arr) is np.ndarray else np.asarray(arr)
         t.requires_grad = requires_grad
         t.grad = None
         t.grad_fn = None

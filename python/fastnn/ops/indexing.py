@@ -77,7 +77,10 @@ def _index(arr, key, basic):
         if out is not None:
             return out
     try:
-        return arr[key]
+        out = arr[key]
+        if basic and type(out) is not np.ndarray:  # an element: a 0-d view of it, as torch's (b[0] += 1 writes b)
+            out = arr[(key if type(key) is tuple else (key,)) + (Ellipsis,)]
+        return out
     except IndexError as e:
         raise IndexError(str(e).replace("axis", "dimension")) from None
 
