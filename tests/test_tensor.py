@@ -550,3 +550,29 @@ def test_zero_dim_results_stay_tensors_and_elements_are_views():
     for e in m[1]:
         e += 1
     assert m.tolist() == [[0., 1., 2.], [4., 5., 6.]]
+
+
+def test_legacy_tensor_types_and_constructor_match_torch():
+    """fastnn.FloatTensor and friends are types (isinstance, .type(...)), and Tensor(...) is torch's legacy
+    constructor: data goes to the default dtype, sizes give an uninitialised tensor, no argument an empty one."""
+    import torch
+    for name in ("FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ByteTensor", "BoolTensor"):
+        f, t = getattr(fastnn, name), getattr(torch, name)
+        assert f.dtype.name == str(t.dtype).replace("torch.", "")
+        assert isinstance(f([1, 0]), f) and isinstance(fastnn.ones(2).type(f), f)
+        assert fastnn.ones(2).type(f).tolist() == torch.ones(2).type(t).tolist()
+        assert fastnn.ones(2).type("torch." + name).dtype is f.dtype
+        assert f(3).shape == (3,) and f().shape == t().shape == (0,)
+    assert not isinstance(fastnn.ones(2), fastnn.LongTensor)
+    equals = fastnn.tensor([[1], [0], [1], [1]]) == 1  # the notes' accuracy line
+    assert fastnn.mean(equals.type(fastnn.FloatTensor)).item() == 0.75
+    for data in ([1, 2], np.array([1, 2]), np.array([1.5, 2.5]), [[1.0], [2.0]]):
+        f, t = fastnn.Tensor(data), torch.Tensor(data)
+        assert f.dtype is fastnn.float32 and f.tolist() == t.tolist()
+    assert fastnn.Tensor(fastnn.tensor([1, 2])).dtype is fastnn.int64  # torch keeps an int tensor's dtype
+    assert fastnn.Tensor(2, 3).shape == fastnn.Tensor(fastnn.Size([2, 3])).shape == (2, 3)
+    for bad in (lambda m: m.Tensor(2.5), lambda m: m.FloatTensor(m.tensor([1, 2]))):
+        with pytest.raises(TypeError):
+            bad(torch)
+        with pytest.raises(TypeError):
+            bad(fastnn)

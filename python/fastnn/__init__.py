@@ -32,18 +32,8 @@ int = int32
 short = int16
 
 
-def _typed_tensor(dt):
-    def make(*args):
-        return Tensor(*args, dtype=dt)
-    return make
-
-
-FloatTensor = _typed_tensor(float32)
-DoubleTensor = _typed_tensor(float64)
-LongTensor = _typed_tensor(int64)
-IntTensor = _typed_tensor(int32)
-ByteTensor = _typed_tensor(uint8)
-BoolTensor = _typed_tensor(bool)
+from .tensor import LEGACY_TYPES as _LEGACY_TYPES
+globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...: torch's legacy tensor types
 
 _SUBMODULES = ("nn", "optim", "utils", "vision", "viz", "backend", "train", "serialization", "cuda")
 

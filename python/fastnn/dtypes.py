@@ -42,6 +42,13 @@ _BY_NAME = {d.name: d for d in ALL}
 _NP_DTYPE_TYPE = type(np.dtype(np.float32))
 
 
+# torch's legacy tensor type names (fastnn.FloatTensor, ...; tensor.type() returns them).
+LEGACY_NAMES = {float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfTensor", int64: "LongTensor",
+                int32: "IntTensor", int16: "ShortTensor", int8: "CharTensor", uint8: "ByteTensor",
+                bool_: "BoolTensor"}
+_BY_LEGACY_NAME = {prefix + n: d for d, n in LEGACY_NAMES.items() for prefix in ("", "torch.", "fastnn.")}
+
+
 def _by_name(name):
     return _BY_NAME[name]
 
@@ -83,8 +90,10 @@ def to_dtype(d):
         return int64
     if d is bool:
         return bool_
-    if isinstance(d, str) and d in _BY_NAME:
-        return _BY_NAME[d]
+    if isinstance(d, str) and (d in _BY_NAME or d in _BY_LEGACY_NAME):
+        return _BY_NAME.get(d) or _BY_LEGACY_NAME[d]
+    if isinstance(getattr(d, "dtype", None), dtype):  # a legacy type: fastnn.FloatTensor
+        return d.dtype
     return from_numpy_dtype(d)
 
 

@@ -75,19 +75,29 @@ class Tensor:
     __array_priority__ = 1000  # numpy defers binary operators to us: ndarray + Tensor -> Tensor
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
+        """torch's legacy constructor: Tensor(sizes...) is uninitialised, Tensor(data) copies a sequence or array
+        into the default dtype (FloatTensor(...) and friends pass their own), Tensor() is empty, and
+        Tensor(tensor) keeps that tensor's dtype."""
         _check_device(device)
-        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        dt = _dt.get_default_dtype() if dtype is None else _dt.to_dtype(dtype)
+        if not args:
+            arr = np.empty((0,), dtype=dt.numpy)
+        elif len(args) == 1 and isinstance(args[0], Tensor):
+            if dtype is not None and args[0].dtype is not dt:
+                raise TypeError(f"expected {dt.name} tensor (got {args[0].dtype.name} tensor)")
+            arr = args[0]._data.copy()
+        elif len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
             data = args[0]
-            arr = data._data.copy() if isinstance(data, Tensor) else np.array(data)
-            if arr.dtype.kind in "iub" and not isinstance(data, np.ndarray) and not isinstance(data, Tensor):
-                arr = arr.astype(np.float32)
-            if arr.dtype == np.float64 and not isinstance(data, (np.ndarray, Tensor)):
-                arr = arr.astype(np.float32)
+            if isinstance(data, (float, bool, np.generic)):
+                raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+            arr = np.array(data, dtype=dt.numpy)
         else:
-            sizes = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list, Size)) else args
-            arr = np.empty(tuple(int(s) for s in sizes), dtype=np.float32)
-        if dtype is not None:
-            arr = arr.astype(_dt.to_dtype(dtype).numpy)
+            sizes = args[0] if len(args) == 1 and isinstance(args[0], Size) else args
+            for s in sizes:
+                if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+                    raise TypeError(f"new(): argument 'size' must be tuple of ints, but found element of type "
+                                    f"{type(s).__name__}")
+            arr = np.empty(tuple(int(s) for s in sizes), dtype=dt.numpy)
         _init(self, np.ascontiguousarray(arr) if arr.ndim else arr, bool(requires_grad))
 
     @staticmethod
@@ -332,10 +342,10 @@ class Tensor:
                            "building block so far)")
 
     def type(self, dtype=None):
+        """The legacy type name ('fastnn.FloatTensor'), or a copy cast to a dtype, a legacy type
+        (fastnn.FloatTensor) or its name ('torch.FloatTensor' is accepted too)."""
         if dtype is None:
-            return "fastnn." + {"float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-                                "int32": "IntTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}.get(
-                                    self.dtype.name, self.dtype.name)
+            return "fastnn." + _dt.LEGACY_NAMES.get(self.dtype, self.dtype.name)
         return _ops().to_dtype(self, _dt.to_dtype(dtype))
 
     def type_as(self, other):
@@ -423,3 +433,21 @@ def _ops():
 
 def is_tensor(obj):
     return isinstance(obj, Tensor)
+
+
+class _LegacyTensorType(type):
+    """The metaclass of fastnn.FloatTensor and friends (torch's legacy tensor types): calling one builds a tensor
+    of its dtype, and isinstance(t, fastnn.FloatTensor) checks a tensor's dtype."""
+
+    def __call__(cls, *args, device=None):
+        return Tensor(*args, dtype=cls.dtype, device=device)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+
+    def __repr__(cls):
+        return f"<class 'fastnn.{cls.__name__}'>"
+
+
+LEGACY_TYPES = {name: _LegacyTensorType(name, (), {"dtype": d, "__module__": "fastnn"})
+                for d, name in _dt.LEGACY_NAMES.items()}
