@@ -451,3 +451,41 @@ def test_deep_graph_frees_memory_after_backward():
     node = y.grad_fn
     y.backward()
     assert node._freed
+
+
+def test_register_hook_matches_torch():
+    """Tensor hooks: chained in order, a leaf's hook sees its whole gradient once, a non-leaf's hook changes what
+    flows on (and what retain_grad keeps), autograd.grad captures a non-leaf before its hooks, remove() works."""
+    import torch
+
+    def run(m):
+        out = {}
+        x = m.ones(2, requires_grad=True)
+        seen = []
+        h = x.register_hook(lambda g: g * 2)
+        x.register_hook(lambda g: seen.append(g.clone()))
+        ((x * 3).sum() + (x * 5).sum()).backward()
+        out["leaf"], out["seen"] = x.grad.tolist(), [s.tolist() for s in seen]
+        h.remove()
+        x.grad = None
+        (x * 3).sum().backward()
+        out["removed"] = x.grad.tolist()
+        z = m.tensor([1., -2.], requires_grad=True)
+        w = z * z
+        w.register_hook(lambda g: g * 10)
+        w.retain_grad()
+        w.sum().backward()
+        out["nonleaf"], out["retained"] = z.grad.tolist(), w.grad.tolist()
+        q = m.ones(2, requires_grad=True)
+        r = q * 2
+        r.register_hook(lambda g: g * 10)
+        out["grad"] = [t.tolist() for t in m.autograd.grad(r.sum(), [q, r])]
+        with pytest.raises(RuntimeError):
+            m.ones(2).register_hook(lambda g: g)
+        a = m.ones(2, requires_grad=True)
+        a.register_hook(lambda g: m.ones(3))
+        with pytest.raises(RuntimeError, match="changed the size"):
+            a.sum().backward()
+        return out
+
+    assert run(fastnn) == run(torch)

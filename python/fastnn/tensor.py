@@ -73,6 +73,7 @@ class Tensor:
     __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_version", "_base", "__weakref__",
                  "__dict__")
     __array_priority__ = 1000  # numpy defers binary operators to us: ndarray + Tensor -> Tensor
+    _grad_hooks = None  # a leaf's register_hook hooks (id -> hook), set on the instance when there are any
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
         """torch's legacy constructor: Tensor(sizes...) is uninitialised, Tensor(data) copies a sequence or array
@@ -279,6 +280,21 @@ class Tensor:
         if getattr(node, "_retained", None) is None:
             node._retained = {}
         node._retained[self._output_nr] = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """hook(grad) runs when this tensor's gradient is computed and may return a replacement; returns a
+        handle whose remove() unregisters it. On a leaf it sees the whole gradient before .grad accumulates it."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .utils.hooks import RemovableHandle
+        if self.grad_fn is None:
+            if self._grad_hooks is None:
+                self._grad_hooks = {}
+            return RemovableHandle(self._grad_hooks, hook)
+        node = self.grad_fn
+        if node._hooks is None:
+            node._hooks = {}
+        return RemovableHandle(node._hooks.setdefault(self._output_nr, {}), hook)
 
     @property
     def retains_grad(self):

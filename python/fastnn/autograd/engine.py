@@ -74,6 +74,18 @@ def _accumulate_leaf(leaf, g):
         leaf.grad._data += g
 
 
+def _call_hooks(hooks, g):
+    """Run register_hook hooks in order on gradient g (an array); each may return a replacement."""
+    for hook in list(hooks.values()):
+        r = hook(_make(g))
+        if r is not None:
+            r = _to_array(r)
+            if r.shape != g.shape:
+                raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value")
+            g = r
+    return g
+
+
 def run_backward(roots, root_grads, retain_graph, capture=None):
     """Backpropagate root_grads (arrays; the caller's own are read-only views) from the root tensors.
 
@@ -85,14 +97,26 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
     instead and no .grad is touched (autograd.grad)."""
     pending = {}  # node -> the gradients of its outputs received so far
     heap = []  # (-sequence number, node) of the nodes in `pending`
+    hooked = {}  # id(leaf) -> [leaf, gradient so far] for leaves with hooks: they see the whole gradient once
+
+    def to_leaf(leaf, g):
+        if leaf._grad_hooks:
+            entry = hooked.get(id(leaf))
+            if entry is None:
+                hooked[id(leaf)] = [leaf, g]
+            else:
+                entry[1] = entry[1] + g
+        elif capture is None:
+            _accumulate_leaf(leaf, g)
+        elif id(leaf) in capture:
+            prev = capture[id(leaf)]
+            capture[id(leaf)] = np.array(g) if prev is None else prev + g
+
     for t, g in zip(roots, root_grads):
         node = t.grad_fn
         if node is None:
-            if capture is not None:
-                if id(t) in capture:
-                    capture[id(t)] = np.array(g) if capture[id(t)] is None else capture[id(t)] + g
-            elif t.requires_grad:
-                _accumulate_leaf(t, g)
+            if t.requires_grad:
+                to_leaf(t, g)
             continue
         buf = pending.get(node)
         if buf is None:
@@ -114,7 +138,11 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
                 key = (node, i)
                 if key in capture and g is not None:
                     capture[key] = g.copy()
-        elif node._retained:
+        if node._hooks:
+            for i, hooks in node._hooks.items():
+                if grads[i] is not None and hooks:
+                    grads[i] = _call_hooks(hooks, grads[i])
+        if capture is None and node._retained:
             for i, ref in node._retained.items():
                 t = ref()
                 if t is not None and grads[i] is not None:
@@ -130,17 +158,23 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
                 continue
             child, nr = e
             if child is None:
-                if capture is None:
-                    _accumulate_leaf(nr, g)
-                elif id(nr) in capture:
-                    prev = capture[id(nr)]
-                    capture[id(nr)] = np.array(g) if prev is None else prev + g
+                if capture is None and nr._grad_hooks is None:
+                    _accumulate_leaf(nr, g)  # the common case, without to_leaf's call
+                else:
+                    to_leaf(nr, g)
                 continue
             buf = pending.get(child)
             if buf is None:
                 buf = pending[child] = [None] * len(child._out_meta)
                 heappush(heap, (-child._seq, child))
             buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    for leaf, g in hooked.values():
+        g = _call_hooks(leaf._grad_hooks, g)
+        if capture is None:
+            _accumulate_leaf(leaf, g)
+        elif id(leaf) in capture:
+            capture[id(leaf)] = np.array(g)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):

@@ -27,6 +27,7 @@ class Function:
     _freed = False
     _y = None
     _retained = None
+    _hooks = None  # output_nr -> {id: hook} from register_hook on the node's outputs
     _dirty = ()
     _non_differentiable = ()
     materialize_grads = True
