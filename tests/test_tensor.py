@@ -576,3 +576,18 @@ def test_legacy_tensor_types_and_constructor_match_torch():
             bad(torch)
         with pytest.raises(TypeError):
             bad(fastnn)
+
+
+@pytest.mark.parametrize("expr", ["m.zeros(2.5)", "m.ones(2, 3.0)", "m.tensor([1, [2]])", "int(m.ones(3))",
+                                  "float(m.ones(2))", "m.arange(5, 1)", "m.arange(0, 3, -1)"])
+def test_creation_and_conversion_errors_match_torch(expr):
+    import torch
+    with pytest.raises(Exception) as theirs:
+        eval(expr, {"m": torch})
+    with pytest.raises(theirs.type):
+        eval(expr, {"m": fastnn})
+
+
+def test_sizes_accept_integer_like_values():
+    assert fastnn.zeros(np.int64(2), fastnn.tensor(3)).shape == (2, 3)
+    assert fastnn.arange(5, 1, -2).tolist() == [5, 3]

@@ -1,4 +1,6 @@
 """Tensor creation: tensor, zeros, ones, full, empty, arange, linspace, eye, rand*, *_like, from_numpy."""
+import operator
+
 import numpy as np
 
 from . import dtypes as _dt
@@ -9,7 +11,12 @@ from .tensor import Size, Tensor, _check_device
 def _sizes(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
-    out = tuple(int(s) for s in size)
+    try:
+        out = tuple(operator.index(s) for s in size)
+    except TypeError:
+        bad = next(s for s in size if not hasattr(s, "__index__"))
+        raise TypeError(f"argument 'size' must be tuple of ints, but found element of type "
+                        f"{type(bad).__name__}") from None
     for s in out:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(out)}")
@@ -48,7 +55,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     elif isinstance(data, (list, tuple)) and data and any(isinstance(x, Tensor) for x in _flat_first(data)):
         arr = np.array(_to_nested_lists(data))
     else:
-        arr = np.array(data)
+        try:
+            arr = np.array(data)
+        except ValueError as e:  # ragged nesting: [1, [2]]
+            raise TypeError(f"could not build a tensor from {type(data).__name__}: {e}") from None
         if arr.dtype == object:
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if dtype is not None:
@@ -146,6 +156,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if vals[2] == 0:
         raise RuntimeError("step must be nonzero")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign (start {vals[0]}, end "
+                           f"{vals[1]}, step {vals[2]})")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in vals)
         dtype = _dt.int64 if is_int else _dt.get_default_dtype()
