@@ -12,8 +12,9 @@ Errors: a file that is empty, truncated, corrupt, tampered with, not a safetenso
 archive raises SerializationError (a ValueError); a missing path raises FileNotFoundError; saving an object
 fastnn cannot store (a module, a function, ...) raises TypeError before anything is written.
 
-Tensors come back as new, C-contiguous tensors with their dtype, shape, values and requires_grad; a tensor object
-that appears several times in the saved object comes back as one object (views of one storage do not).
+Tensors come back as new, C-contiguous tensors with their dtype, shape, values and requires_grad (an nn.Parameter
+as a Parameter); a tensor object that appears several times in the saved object comes back as one object (views of
+one storage do not).
 OrderedDict and tuple types are kept; other dict subclasses come back as dict, numpy scalars as Python scalars.
 save() writes atomically: a temp file in the same directory, flushed and fsynced, then renamed over `f`; on any
 failure the previous file is untouched and the temp file removed."""
@@ -52,7 +53,8 @@ class SerializationError(ValueError):
 # ---------------------------------------------------------------- structure <-> JSON
 # Containers and tensors become one-key JSON objects (tags); scalars stay JSON scalars, so every JSON object in
 # the structure is a tag. D: dict as [key, value] pairs (keys may be ints, tuples, ...), O: OrderedDict,
-# L: list, U: tuple, T: tensor key (+ "g": requires_grad), A: numpy array key, dtype: a fastnn dtype name.
+# L: list, U: tuple, T: tensor key (+ "g": requires_grad, "p": an nn.Parameter), A: numpy array key, dtype: a fastnn
+# dtype name.
 
 class _Encoder:
     def __init__(self):
@@ -94,6 +96,8 @@ class _Encoder:
             tag = {"T": self.array(obj, obj._data, path)}
             if obj.requires_grad:
                 tag["g"] = 1
+            if isinstance(obj, _parameter_cls()):
+                tag["p"] = 1
             return tag
         if isinstance(obj, np.ndarray):
             return {"A": self.array(obj, obj, path)}
@@ -126,7 +130,9 @@ def _decode(node, tensors):
     if isinstance(node, dict) and len(node) >= 1:
         if "T" in node:
             t = tensors[node["T"]]
-            if node.get("g"):
+            if node.get("p") and not isinstance(t, _parameter_cls()):
+                t = tensors[node["T"]] = _parameter_cls()(t, requires_grad=bool(node.get("g")))  # later refs: same
+            elif node.get("g"):
                 t.requires_grad = True
             return t
         if "A" in node and len(node) == 1:
@@ -144,6 +150,11 @@ def _decode(node, tensors):
                 if tag == "U":
                     return tuple(_decode(v, tensors) for v in items)
     raise SerializationError(f"fastnn.load: malformed structure node {str(node)[:80]!r}")
+
+
+def _parameter_cls():
+    from .nn.parameter import Parameter  # (fastnn.nn imports this module's package first)
+    return Parameter
 
 
 def _hashable(key):

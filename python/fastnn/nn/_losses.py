@@ -28,32 +28,67 @@ def _reduce(loss, reduction):
     return loss
 
 
-def _check_class_targets(input, target, weight, name):
-    """Validate class-index targets (and a per-class weight) as torch does; returns int64 targets."""
+def _check_class_targets(input, target, weight):
+    """Validate class-index targets (and a per-class weight) in torch's order and words; returns int64 targets,
+    0-d for a 1-D input (torch also takes a target of shape (1,) there)."""
     x, t = input._data, target._data
     if weight is None and t.dtype == np.int64 and x.ndim == 2 and t.shape == x.shape[:1]:
         return target  # the usual (N, C) input with (N,) int64 targets
+    xd, td = x.ndim, t.ndim
+    if xd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {xd})")
+    if xd != 1 and x.shape[0] != (t.shape[0] if td else 0):
+        raise ValueError(f"Expected input batch_size ({x.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if td else 0}).")
+    if xd <= 2 and td > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if xd == 4 and td != 3:
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of dimension: {td}")
+    if xd == 4 and t.shape[1:] != x.shape[2:]:
+        raise RuntimeError(f"size mismatch (got input: {list(x.shape)} , target: {list(t.shape)}")
+    if xd >= 3 and t.shape[1:] != x.shape[2:]:
+        raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got {list(t.shape)}")
     if target.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_tname(target.dtype)}")
+    if xd == 1 and td == 1:
+        if t.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}")
+        target = target.reshape(())
     if target.dtype.name == "uint8":
         target = Tensor._make(target._data.astype(np.int64))
-    c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
+    c = x.shape[1] if xd >= 2 else x.shape[0]
     if weight is not None and weight._data.shape != (c,):
+        if xd >= 3:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: {list(weight.shape)}")
-    if input._data.ndim >= 2 and target._data.ndim >= 1 and input._data.shape[0] != target._data.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
-                         f"({target._data.shape[0]}).")
-    expected = input._data.shape[:1] + input._data.shape[2:] if input._data.ndim >= 2 else ()
-    if target._data.shape != expected:
-        raise RuntimeError(f"{name}: expected target of shape {list(expected)} for input of shape "
-                           f"{list(input.shape)}, got {list(target.shape)}")
     return target
+
+
+def _check_float(input, kernel):
+    """torch's NotImplementedError for a kernel that takes only floating-point input."""
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_tname(input.dtype)}'")
+
+
+def _check_softmax_input(input, dim, dtype, name):
+    """(log_)softmax of a non-floating dtype raises torch's NotImplementedError (an out-of-range dim is left to
+    the op's IndexError)."""
+    if input._data.dtype.kind == "f" if dtype is None else dtype.is_floating_point:
+        return
+    dt = input.dtype if dtype is None else dtype
+    nd = input._data.ndim
+    if dim is None:
+        dim = 0 if nd in (0, 1, 3) else 1
+    if not -max(nd, 1) <= dim < max(nd, 1):
+        return
+    last = "_lastdim" if nd == 0 or dim % nd == nd - 1 else ""
+    raise NotImplementedError(f"\"{name}{last}_kernel_impl\" not implemented for '{_tname(dt)}'")
 
 
 def _tname(dt):
     return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte",
-            "bool": "Bool"}.get(dt.name, dt.name)
+            "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char"}.get(dt.name, dt.name)
 
 
 def _as_rows(input, target):
@@ -96,9 +131,12 @@ class _NLL(Function):
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    """Negative log likelihood of class indices given log-probabilities (N, C) or (N, C, d1, ...)."""
+    """Negative log likelihood of class indices given log-probabilities (C,), (N, C) or (N, C, d1, ...)."""
     reduction = _reduction(size_average, reduce, reduction)
-    target = _check_class_targets(input, target, weight, "nll_loss")
+    target = _check_class_targets(input, target, weight)
+    _check_float(input, "nll_loss_out_frame" if input._data.ndim <= 2 else "nll_loss2d_forward_out_frame")
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {_tname(input.dtype)} but found {_tname(weight.dtype)}")
     x, t = _as_rows(input, target)
     out = _NLL.apply(x, t, weight, ignore_index, reduction)
     if reduction == "none" and input._data.ndim != 2:
@@ -144,15 +182,29 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target.dtype.is_floating_point:
+    x = input._data
+    if x.shape == target._data.shape:  # class probabilities, as torch decides: by shape
+        if not target.dtype.is_floating_point:
+            raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                               f"{_tname(target.dtype)}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        if x.ndim == 0:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    target = _check_class_targets(input, target, weight, "cross_entropy")
-    c = input._data.shape[1] if input._data.ndim >= 2 else input._data.shape[0]
+    if x.ndim == 0:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    _check_softmax_input(input, 1 if x.ndim >= 2 else 0, None, "log_softmax")
+    one = target._data.shape == (1,)
+    target = _check_class_targets(input, target, weight)
+    if label_smoothing > 0 and x.ndim == 1 and one:
+        raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")  # torch's, verbatim
+    c = x.shape[1] if x.ndim >= 2 else x.shape[0]
     t = target._data  # the kernels check the range (IndexError naming the first bad target)
-    if (input._data.ndim == 2 and weight is None and label_smoothing == 0.0 and input.dtype.is_floating_point
-            and not (t == ignore_index).any() and input._data.shape[0] > 0):
+    if (x.ndim == 2 and weight is None and label_smoothing == 0.0 and input.dtype.is_floating_point
+            and not (t == ignore_index).any() and x.shape[0] > 0):
         return _FusedCrossEntropy.apply(input, target, reduction)
-    logp = log_softmax(input, 1 if input._data.ndim >= 2 else 0)
+    logp = log_softmax(input, 1 if x.ndim >= 2 else 0)
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0.0:
         return nll
@@ -172,18 +224,19 @@ def _label_smoothing(logp, target, weight, ignore_index, reduction, eps, nll, c)
     if reduction == "mean":
         valid = target._data[target._data != ignore_index]
         denom = weight._data[valid].sum() if weight is not None else valid.size
-        smooth = smooth.sum() / float(denom)
+        smooth = smooth.sum() / float(denom) if denom else smooth.sum() * float("nan")  # all ignored: nan
     elif reduction == "sum":
         smooth = smooth.sum()
     return nll * (1 - eps) + smooth * (eps / c)
 
 
 def _cross_entropy_probs(input, target, weight, reduction, eps):
-    if target.shape != input.shape:
-        raise RuntimeError(f"cross_entropy: target of shape {list(target.shape)} does not match input of shape "
-                           f"{list(input.shape)} (class probabilities must have the input's shape)")
     cdim = 1 if input._data.ndim >= 2 else 0
     c = input._data.shape[cdim]
+    if weight is not None and weight._data.shape != (c,):
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight.shape)}")
+    _check_softmax_input(input, cdim, None, "log_softmax")
     if eps > 0:
         target = target * (1 - eps) + eps / c
     logp = log_softmax(input, cdim)
@@ -255,6 +308,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    reduction = _reduction(None, None, reduction)
     d = (input - target).abs()
     return _reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
 
@@ -312,13 +366,21 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {_tname(target.dtype)} but expected {_tname(input.dtype)}")
+    _check_float(input, "binary_cross_entropy")
     x = input._data
     if x.size and (x.min() < 0 or x.max() > 1 or np.isnan(x).any()):
         raise RuntimeError("all elements of input should be between 0 and 1")
     loss = _BCE.apply(input, target)
     if weight is not None:
-        loss = loss * weight
+        loss = _same_dtype(loss * weight, loss.dtype)
     return _reduce(loss, reduction)
+
+
+def _same_dtype(t, dtype):
+    """t in dtype: torch's losses multiply weights in place, so the loss keeps its dtype."""
+    return t if t.dtype is dtype else t.to(dtype)
 
 
 class _SoftplusNeg(Function):
@@ -347,6 +409,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _check_float(input, "log_sigmoid_cpu")
+    # torch computes the loss in place in (1 - target): its dtype is the target's, which must be floating
+    if target.dtype.name == "bool":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"result type {_tname(input.dtype)} can't be cast to the desired output type "
+                           f"{_tname(target.dtype)}")
     # (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t
     softplus_neg = _SoftplusNeg.apply(input)
     if pos_weight is not None:
@@ -356,4 +426,4 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1 - target) * input + softplus_neg
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(_same_dtype(loss, target.dtype), reduction)

@@ -7,12 +7,16 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend import cpu as K
-from ..ops import (log_softmax, sigmoid, softmax, tanh)  # noqa: F401  (re-exported)
+from ..ops import inplace as _inplace_ops
+from ..ops import log_softmax as _log_softmax
 from ..ops import relu as _relu
+from ..ops import sigmoid, tanh  # noqa: F401  (re-exported)
+from ..ops import softmax as _softmax
 from ..random import _rng
 from ..tensor import Tensor
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,  # noqa: F401
                       mse_loss, nll_loss, smooth_l1_loss, huber_loss, kl_div)
+from ._losses import _check_float, _check_softmax_input
 
 
 def _c(a):
@@ -109,12 +113,27 @@ def relu_(input):
     return input.relu_()
 
 
+def _inplace(input, fn):
+    """Write fn(input) into input, as torch's in-place activations (autograd rules of Tensor.relu_)."""
+    if not _inplace_ops.needs_graph(input):
+        _inplace_ops.check_leaf(input)
+        _inplace_ops.write(input, fn(input)._data)
+        return input
+    return _inplace_ops.apply_inplace(input, fn)
+
+
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    _check_float(input, "leaky_relu_cpu")
+    if inplace:
+        return _inplace(input, lambda x: leaky_relu(x, negative_slope))
     from ..ops import where
     return where(input > 0, input, input * negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
+    _check_float(input, "elu_cpu")
+    if inplace:
+        return _inplace(input, lambda x: elu(x, alpha))
     from ..ops import where
     return where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
 
@@ -126,19 +145,43 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def silu(input, inplace=False):
+    _check_float(input, "silu_cpu")
+    if inplace:
+        return _inplace(input, silu)
     return input * sigmoid(input)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clamp(input, min_val, max_val); an integer input keeps its dtype (bounds truncated), as torch."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if not input.dtype.is_floating_point:
+        min_val, max_val = int(min_val), int(max_val)
+    if inplace:
+        return _inplace(input, lambda x: x.clamp(min_val, max_val))
     return input.clamp(min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def logsigmoid(input):
     return -softplus(-input)
 
 
-def softmin(input, dim=None, dtype=None):
-    return softmax(-input, dim, dtype)
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    _check_softmax_input(input, dim, dtype, "softmax")
+    return _softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    _check_softmax_input(input, dim, dtype, "log_softmax")
+    return _log_softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    return softmax(-input, dim, dtype=dtype)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):
@@ -174,6 +217,8 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0.0
+        return input.mul_(0) if inplace else input * 0
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {_tname(input.dtype)}")
     out = _Dropout.apply(input, p, generator)
     return input.copy_(out) if inplace else out

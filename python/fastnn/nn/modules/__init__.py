@@ -1,5 +1,5 @@
-from .activation import (ELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softmin,
-                         Softplus, Tanh)
+from .activation import (ELU, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, ReLU, ReLU6, SiLU, Sigmoid, Softmax,
+                         Softmin, Softplus, Tanh)
 from .container import ModuleDict, ModuleList, Sequential
 from .flatten import Dropout, Flatten, Unflatten
 from .linear import Identity, Linear

@@ -1,5 +1,7 @@
 """Containers: Sequential, ModuleList, ModuleDict."""
 import collections
+import collections.abc
+import itertools
 import operator
 
 from .. import functional as F
@@ -12,7 +14,7 @@ class Sequential(Module):
     """Modules applied in order; built from positional modules or an OrderedDict of named ones.
 
     A Linear directly followed by a ReLU runs as one fused kernel (GEMM + bias + ReLU): same values, one
-    pass fewer over memory. Forward hooks on either module turn the fusion off for that pair."""
+    pass fewer over memory. Forward hooks or an instance `forward` on either module turn the fusion off."""
 
     def __init__(self, *args):
         super().__init__()
@@ -28,13 +30,15 @@ class Sequential(Module):
         n, i = len(mods), 0
         while i < n:
             m = mods[i]
-            # A Linear without hooks runs straight through functional (parameters read from their dict): this runs
-            # every step, and a module call costs more than the small layers' arithmetic.
-            if type(m) is Linear and not (m._forward_hooks or m._forward_pre_hooks):
-                p = m._parameters
+            # A Linear without hooks (or a per-instance forward) runs straight through functional (parameters read
+            # from their dict): this runs every step, and a module call costs more than the small layers' arithmetic.
+            if type(m) is Linear and not ((d := m.__dict__)["_forward_hooks"] or d["_forward_pre_hooks"]
+                                          or "forward" in d):
+                p = d["_parameters"]
                 if "weight" in p and "bias" in p:
                     r = mods[i + 1] if i + 1 < n else None
-                    if type(r) is ReLU and not (r._forward_hooks or r._forward_pre_hooks):
+                    if type(r) is ReLU and not ((d := r.__dict__)["_forward_hooks"] or d["_forward_pre_hooks"]
+                                                or "forward" in d):
                         input = F.linear_relu(input, p["weight"], p["bias"])
                         i += 2
                     else:
@@ -83,19 +87,51 @@ class Sequential(Module):
             raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
         return Sequential(*self, *other)
 
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        offset = len(self)
+        for i, module in enumerate(other):
+            self.add_module(str(i + offset), module)
+        return self
+
+    def _check_factor(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+
+    def __mul__(self, other):
+        self._check_factor(other)
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other):
+        self._check_factor(other)
+        n = len(self)
+        for k in range(1, other):
+            for i in range(n):
+                self.add_module(str(i + k * n), self._modules[str(i)])
+        return self
+
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
 
     def insert(self, index, module):
-        mods = list(self._modules.values())
-        n = len(mods)
+        """Insert before position index (index < 0 counts from the end), shifting the numbered keys that follow,
+        as torch's (which assumes numbered keys: a Sequential built from an OrderedDict raises KeyError)."""
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
-        mods.insert(index % (n + 1) if index < 0 else index, module)
-        self._modules.clear()
-        for i, m in enumerate(mods):
-            self._modules[str(i)] = m
+        if index < 0:
+            index += n
+        for i in range(n, index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
         return self
 
     def extend(self, sequential):
@@ -128,7 +164,10 @@ class ModuleList(Module):
 
     def __setitem__(self, idx, module):
         n = len(self)
-        self.add_module(str(operator.index(idx) % n), module)
+        idx = operator.index(idx)
+        if not -n <= idx < n:
+            raise IndexError(f"index {idx} is out of range")
+        setattr(self, str(idx % n), module)
 
     def __delitem__(self, idx):
         mods = list(self._modules.values())
@@ -146,13 +185,22 @@ class ModuleList(Module):
     def __iadd__(self, modules):
         return self.extend(modules)
 
+    def __add__(self, other):
+        combined = ModuleList()
+        for i, module in enumerate(itertools.chain(self, other)):
+            combined.add_module(str(i), module)
+        return combined
+
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
 
     def extend(self, modules):
-        for m in modules:
-            self.append(m)
+        if not isinstance(modules, collections.abc.Iterable):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got " + type(modules).__name__)
+        offset = len(self)
+        for i, module in enumerate(modules):
+            self.add_module(str(offset + i), module)
         return self
 
     def insert(self, index, module):

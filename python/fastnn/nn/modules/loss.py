@@ -61,7 +61,8 @@ class SmoothL1Loss(_Loss):
 
 class HuberLoss(_Loss):
     def __init__(self, reduction="mean", delta=1.0):
-        super().__init__(reduction=reduction)
+        super().__init__()
+        self.reduction = reduction  # checked when called, as torch's
         self.delta = delta
 
     def forward(self, input, target):
@@ -70,8 +71,9 @@ class HuberLoss(_Loss):
 
 class KLDivLoss(_Loss):
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
-        super().__init__(size_average, reduce, reduction if reduction != "batchmean" else "mean")
-        self.reduction = reduction
+        super().__init__(size_average, reduce, "mean" if reduction == "batchmean" else reduction)
+        if size_average is None and reduce is None:
+            self.reduction = reduction
         self.log_target = log_target
 
     def forward(self, input, target):

@@ -1,11 +1,11 @@
 """nn.Module: the base class of layers and models, with torch's registration, traversal and state_dict API."""
 import collections
-import itertools
 
 import numpy as np
 
 from ...autograd import grad_mode
 from ...tensor import Tensor
+from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
 
 class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -49,22 +49,60 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, *args, **kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
-            r = hook(self, args)
-            if r is not None:
-                args = r if isinstance(r, tuple) else (r,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            r = hook(self, args, out)
-            if r is not None:
-                out = r
-        return out
+        d = self.__dict__
+        pre_kw, kw, always = (d.get(k, ()) for k in ("_forward_pre_hooks_with_kwargs", "_forward_hooks_with_kwargs",
+                                                      "_forward_hooks_always_called"))
+        out, called = None, set()
+        try:
+            for hid, hook in list(self._forward_pre_hooks.items()):
+                if hid in pre_kw:
+                    r = hook(self, args, kwargs)
+                    if r is not None:
+                        if not (isinstance(r, tuple) and len(r) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, "
+                                               f"new_kwargs), but got {r}.")
+                        args, kwargs = r
+                else:
+                    r = hook(self, args)
+                    if r is not None:
+                        args = r if isinstance(r, tuple) else (r,)
+            out = self.forward(*args, **kwargs)
+            for hid, hook in list(self._forward_hooks.items()):
+                called.add(hid)
+                r = hook(self, args, kwargs, out) if hid in kw else hook(self, args, out)
+                if r is not None:
+                    out = r
+            return out
+        except Exception:
+            # always_call hooks not reached yet still run (their own errors are only warned about), as torch's
+            for hid, hook in list(self._forward_hooks.items()):
+                if hid in always and hid not in called:
+                    try:
+                        r = hook(self, args, kwargs, out) if hid in kw else hook(self, args, out)
+                        if r is not None:
+                            out = r
+                    except Exception as e:
+                        import warnings
+                        warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
+                                      f"silenced as another error was raised in forward: {e}", stacklevel=2)
+            raise
 
-    def register_forward_hook(self, hook):
-        return _Handle(self._forward_hooks, hook)
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """hook(module, args, output) (or (module, args, kwargs, output) with_kwargs) after forward; a non-None
+        return replaces the output. always_call: also run when forward raises."""
+        flags = {"_forward_hooks_with_kwargs": with_kwargs, "_forward_hooks_always_called": always_call}
+        return RemovableHandle(self._forward_hooks, hook, prepend=prepend, extra_dicts=self._hook_flags(flags))
 
-    def register_forward_pre_hook(self, hook):
-        return _Handle(self._forward_pre_hooks, hook)
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """hook(module, args) -> None or new args (with_kwargs: hook(module, args, kwargs) -> None or
+        (new_args, new_kwargs)) before forward."""
+        flags = {"_forward_pre_hooks_with_kwargs": with_kwargs}
+        return RemovableHandle(self._forward_pre_hooks, hook, prepend=prepend,
+                               extra_dicts=self._hook_flags(flags))
+
+    def _hook_flags(self, flags):
+        """The flag dicts (created on first use) a new hook id goes into."""
+        return [self.__dict__.setdefault(name, {}) for name, on in flags.items() if on]
 
     # ---- attribute registration ----
     def __setattr__(self, name, value):
@@ -211,7 +249,7 @@ class Module:
 
     def _named_members(self, get, prefix, recurse, remove_duplicate=True):
         seen = set()
-        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for mprefix, m in mods:
             for name, v in get(m):
                 if v is None or (remove_duplicate and id(v) in seen):
@@ -328,9 +366,10 @@ class Module:
 
     # ---- state dict ----
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """An OrderedDict of parameter and persistent buffer tensors by dotted name (detached, sharing storage)."""
+        """An OrderedDict of parameter and persistent buffer tensors by dotted name (detached, sharing storage).
+        A module or tensor reachable under several names appears under each of them, as torch's."""
         out = collections.OrderedDict() if destination is None else destination
-        for name, m in self.named_modules(prefix=prefix.rstrip(".")):
+        for name, m in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             mp = name + "." if name else ""
             for k, p in m._parameters.items():
                 if p is not None:
@@ -420,21 +459,3 @@ def _indent(s, n):
     if len(lines) == 1:
         return s
     return lines[0] + "\n" + "\n".join(" " * n + line for line in lines[1:])
-
-
-class _Handle:
-    _ids = itertools.count()
-
-    def __init__(self, store, hook):
-        self.id = next(self._ids)
-        self.store = store
-        store[self.id] = hook
-
-    def remove(self):
-        self.store.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()

@@ -117,7 +117,7 @@ class WeightedRandomSampler(Sampler):
         if w.size == 0 or (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
             raise RuntimeError("invalid multinomial distribution (weights must be finite, non-negative and "
                                "sum to more than 0)")
-        if not replacement and num_samples > np.count_nonzero(w):
+        if not replacement and num_samples > w.size:
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
         self.weights = w
         self.num_samples = num_samples
@@ -126,8 +126,15 @@ class WeightedRandomSampler(Sampler):
 
     def _epoch_indices(self):
         rng = _fresh_generator(self.generator)._rng
-        return rng.choice(self.weights.size, size=self.num_samples, replace=self.replacement,
-                          p=self.weights / self.weights.sum()).astype(np.int64)
+        w, k = self.weights, self.num_samples
+        npos = np.count_nonzero(w)
+        if self.replacement or k <= npos:
+            return rng.choice(w.size, size=k, replace=self.replacement, p=w / w.sum()).astype(np.int64)
+        # without replacement, more draws than positive weights: every positive index, then zero-weight ones
+        # in random order, as torch.multinomial
+        pos = rng.choice(w.size, size=npos, replace=False, p=w / w.sum())
+        zeros = rng.permutation(np.flatnonzero(w == 0))[:k - npos]
+        return np.concatenate([pos, zeros]).astype(np.int64)
 
     def __iter__(self):
         return iter(self._epoch_indices().tolist())
