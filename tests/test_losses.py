@@ -202,8 +202,9 @@ def test_cross_entropy_bad_options_raise_like_torch():
                        "label_smoothing must be between 0.0 and 1.0", label_smoothing=1.5)
     _raises_like_torch(F.cross_entropy, TF.cross_entropy, (fx, ft), (tx, tt), ValueError,
                        "avg is not a valid value for reduction", reduction="avg")
-    with pytest.raises(ValueError):
-        nn.CrossEntropyLoss(reduction="avg")
+    loss = nn.CrossEntropyLoss(reduction="avg")  # torch checks the reduction when the loss is called
+    with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
+        loss(fx, ft)
     fp, tp = pair(np.full((3, 5), 0.2, np.float32))
     _raises_like_torch(F.cross_entropy, TF.cross_entropy, (fx, fp), (tx, tp), RuntimeError)
 
@@ -405,3 +406,15 @@ def test_printed_loss_names_its_node_like_torch():
         fo = fm(fastnn.tensor(args[0], requires_grad=True), fastnn.tensor(args[1]))
         to = tm(torch.tensor(args[0], requires_grad=True), torch.tensor(args[1]))
         assert fo.grad_fn.name() == to.grad_fn.name(), name
+
+
+@pytest.mark.parametrize("name", ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss",
+                                  "L1Loss", "MSELoss", "NLLLoss", "SmoothL1Loss"])
+def test_unknown_reduction_raises_when_the_loss_is_called(name):
+    """torch builds a loss with any reduction string and raises ValueError at the call."""
+    for lib in (fastnn, torch):
+        loss = getattr(lib.nn, name)(reduction="avg")
+        x = lib.rand(3, 4)
+        target = lib.tensor([0, 1, 2]) if name in ("CrossEntropyLoss", "NLLLoss") else lib.rand(3, 4)
+        with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
+            loss(x, target)

@@ -6,7 +6,9 @@ from .module import Module
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = L._reduction(size_average, reduce, reduction)
+        # An unknown reduction raises when the loss is called, as torch's (the legacy arguments map to a valid one).
+        legacy = size_average is not None or reduce is not None
+        self.reduction = L._reduction(size_average, reduce, reduction) if legacy else reduction
 
 
 class _WeightedLoss(_Loss):
@@ -61,8 +63,7 @@ class SmoothL1Loss(_Loss):
 
 class HuberLoss(_Loss):
     def __init__(self, reduction="mean", delta=1.0):
-        super().__init__()
-        self.reduction = reduction  # checked when called, as torch's
+        super().__init__(reduction=reduction)
         self.delta = delta
 
     def forward(self, input, target):
