@@ -1,6 +1,8 @@
-"""Reductions with autograd: sum, mean, prod, var/std, max/min (with indices), argmax/argmin, topk, norm."""
+"""Reductions with autograd: sum, mean, prod, var/std, norm, max/min (with indices), argmax/argmin, median, mode,
+logsumexp, topk/sort, cumsum/cumprod."""
 import builtins
 import collections
+import math
 
 import numpy as np
 
@@ -14,6 +16,37 @@ max_result = collections.namedtuple("max", ["values", "indices"])
 min_result = collections.namedtuple("min", ["values", "indices"])
 topk_result = collections.namedtuple("topk", ["values", "indices"])
 sort_result = collections.namedtuple("sort", ["values", "indices"])
+median_result = collections.namedtuple("median", ["values", "indices"])
+mode_result = collections.namedtuple("mode", ["values", "indices"])
+
+
+def _alias(name, dim, keepdim, axis, keepdims):
+    """torch's numpy-style aliases: axis= for dim, keepdims= for keepdim."""
+    if axis is not None:
+        if dim is not None and dim != ():
+            raise TypeError(f"{name}() got multiple values for argument 'dim' (passed as dim and axis)")
+        dim = axis
+    return dim, keepdim if keepdims is None else keepdims
+
+
+def _dims(dim, ndim):
+    """A sorted tuple of wrapped dims, or None for all of them (dim None or empty, as torch, or a 0-d input)."""
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        return None
+    dims = normalize_dims(dim, ndim)
+    return dims if ndim else None
+
+
+def _check_nonempty(name, shape, dims):
+    """torch's errors for a max-like reduction over a dim of size 0 (no identity)."""
+    if dims is None:
+        if 0 in shape:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               "the reduction dim with the 'dim' argument.")
+        return
+    for d in dims:
+        if shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def _expand_back(g, shape, dims, keepdim):
@@ -69,14 +102,22 @@ def _sum_dtype(x, dtype):
     return None
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("sum", dim, keepdim, axis, keepdims)
+    if isinstance(dim, (tuple, list)) and not dim:  # dim=() reduces all dims, as torch
+        dim = None
     dims = normalize_dims(dim, input._data.ndim) if input._data.ndim else None
     if input._data.ndim == 0:
         dims = ()
     return Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("mean", dim, keepdim, axis, keepdims)
+    if isinstance(dim, (tuple, list)) and not dim:  # dim=() reduces all dims, as torch
+        dim = None
     if dtype is not None:
         from .pointwise import to_dtype
         input = to_dtype(input, _dt.to_dtype(dtype))
@@ -115,36 +156,144 @@ class Prod(Function):
         return gx.astype(xv.dtype, copy=False), None, None
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("prod", dim, keepdim, axis, keepdims)
+    if dtype is not None:
+        from .pointwise import to_dtype
+        input = to_dtype(input, _dt.to_dtype(dtype))
     if dim is None:
         return Prod.apply(input, None, False)
     return Prod.apply(input, wrap_dim(dim, input._data.ndim), keepdim)
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+# ---------------------------------------------------------------- var / std / norm
+class _Var(Function):
+    """var, or std when take_sqrt: backward as torch's var_backward / std_backward (0 where std == 0)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim, take_sqrt):
+        xv = x._data
+        n = xv.size if dims is None else math.prod(xv.shape[d] for d in dims)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = xv - xv.sum(axis=dims, keepdims=True) / n
+            out = np.asarray((d * d).sum(axis=dims, keepdims=keepdim) / builtins.max(n - correction, 0))
+            if take_sqrt:
+                out = np.sqrt(out)
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.n, ctx.correction, ctx.keepdim, ctx.take_sqrt = dims, n, correction, keepdim, take_sqrt
+        ctx.out = out
+        ctx._node_name = "Std" if take_sqrt else "Var"
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xv, dims, dof = x._data, ctx.dims, ctx.n - ctx.correction
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.take_sqrt:
+                g = np.where(ctx.out == 0, 0, g / (2 * ctx.out))
+            g = _expand_back(g, xv.shape, dims or (), ctx.keepdim)
+            d = xv - xv.sum(axis=dims, keepdims=True) / ctx.n
+            if dims is None and dof <= 0:  # torch: nan where x == mean, else inf
+                gx = g * np.where(d == 0, np.nan, np.inf)
+            else:
+                gx = (2.0 / dof if dof else math.inf) * g * d
+        return gx.astype(xv.dtype, copy=False), None, None, None, None
+
+
+def _var_std(name, input, dim, unbiased, keepdim, correction, axis, keepdims):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias(name, dim, keepdim, axis, keepdims)
+    if isinstance(dim, bool):  # var(unbiased)
+        if unbiased is not None:
+            raise TypeError(f"{name}() got multiple values for argument 'unbiased'")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}() takes either unbiased or correction, not both")
     if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
-    dims = normalize_dims(dim, input._data.ndim)
-    n = 1
-    for d in dims:
-        n *= input._data.shape[d]
-    mu = mean(input, dims, keepdim=True)
-    d = input - mu
-    return sum(d * d, dims, keepdim=keepdim) / builtins.max(n - correction, 0)
+        correction = 0 if unbiased is False else 1
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    return _Var.apply(input, _dims(dim, input._data.ndim), correction, keepdim, name == "std")
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    """torch.var: var(dim=None, unbiased=True, keepdim=False), var(unbiased), var(dim, *, correction, keepdim)."""
+    return _var_std("var", input, dim, unbiased, keepdim, correction, axis, keepdims)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+    """torch.std: the same signatures as var."""
+    return _var_std("std", input, dim, unbiased, keepdim, correction, axis, keepdims)
+
+
+class _Norm(Function):
+    """Vector p-norm; backward as torch's norm_backward (0 where the norm is 0)."""
+
+    _internal = True
+    _node_name = "LinalgVectorNorm"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        a = np.abs(x._data)
+        with np.errstate(divide="ignore", over="ignore"):
+            if p == 0:
+                out = (a != 0).sum(axis=dims, keepdims=keepdim, dtype=a.dtype)
+            elif math.isinf(p):
+                if 0 in (a.shape if dims is None else [a.shape[d] for d in dims]):
+                    raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because "
+                                       "the operation does not have an identity")
+                out = (np.max if p > 0 else np.min)(a, axis=dims, keepdims=keepdim)
+            elif p == 1:
+                out = a.sum(axis=dims, keepdims=keepdim)
+            elif p == 2:
+                out = np.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
+            else:
+                out = (a ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+        ctx.save_for_backward(x)
+        ctx.p, ctx.dims, ctx.keepdim, ctx.out = p, dims, keepdim, np.asarray(out)
+        return ctx.out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xv, p, dims = x._data, ctx.p, ctx.dims
+        if p == 0:  # piecewise constant: no gradient (x.grad stays None, as torch)
+            return None, None, None, None
+        g = _expand_back(g, xv.shape, dims or (), ctx.keepdim)
+        out = _expand_back(ctx.out, xv.shape, dims or (), ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if p == 1:
+                gx = np.sign(xv) * g
+            elif p == 2:
+                gx = g * np.where(out == 0, 0, xv / out)
+            elif math.isinf(p):
+                a = np.abs(xv)
+                mask = (a == out) | np.isnan(a)
+                gx = np.sign(xv) * (g / mask.sum(axis=dims, keepdims=True) * mask)
+            elif p < 1:
+                gx = np.sign(xv) * np.where(xv == 0, 0, np.abs(xv) ** (p - 1)) * g * out ** (1 - p)
+            else:
+                scaled = np.sign(xv) * np.abs(xv) ** (p - 1) if p < 2 else xv * np.abs(xv) ** (p - 2)
+                gx = scaled * np.where(out == 0, 0, g / out ** (p - 1))
+        return gx.astype(xv.dtype, copy=False), None, None, None
 
 
 def norm(input, p="fro", dim=None, keepdim=False):
-    if p in ("fro", 2, 2.0):
-        return (input * input).sum(dim, keepdim=keepdim).sqrt()
-    if p in (1, 1.0):
-        return input.abs().sum(dim, keepdim=keepdim)
-    if p in (float("inf"), "inf"):
-        return input.abs().amax(dim, keepdim=keepdim)
-    return input.abs().pow(p).sum(dim, keepdim=keepdim).pow(1.0 / p)
+    """torch.norm for vector norms: p a number (0, 1, 2, inf, -inf, any other), or "fro" (the 2-norm)."""
+    if p in ("fro", None):
+        p = 2
+    elif p == "inf":
+        p = math.inf
+    elif isinstance(p, str):
+        raise RuntimeError(f"fastnn supports vector norms only, not p={p!r}")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{input.dtype.name.capitalize()}")
+    return _Norm.apply(input, float(p), _dims(dim, input._data.ndim), keepdim)
 
 
 # ---------------------------------------------------------------- max / min
@@ -154,11 +303,9 @@ class _ExtremumAll(Function):
     _internal = True
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim, is_max):
-        if x._data.size == 0:
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify "
-                               "the reduction dim with the 'dim' argument.")
-        fn = np.max if is_max else np.min
+    def forward(ctx, x, dims, keepdim, name):
+        _check_nonempty(name, x._data.shape, dims)
+        fn = np.max if name.endswith("max") else np.min
         out = np.asarray(fn(x._data, axis=dims, keepdims=keepdim))
         ctx.save_for_backward(x, Tensor._make(out))
         ctx.dims, ctx.keepdim = dims, keepdim
@@ -168,85 +315,207 @@ class _ExtremumAll(Function):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         xv = x._data
-        ov = _expand_back(out._data, xv.shape, ctx.dims, ctx.keepdim)
+        ov = _expand_back(out._data, xv.shape, ctx.dims or (), ctx.keepdim)
         mask = xv == ov
         count = mask.sum(axis=ctx.dims, keepdims=True)
-        gx = _expand_back(g, xv.shape, ctx.dims, ctx.keepdim) * mask / count
+        gx = _expand_back(g, xv.shape, ctx.dims or (), ctx.keepdim) * mask / count
         return gx.astype(xv.dtype, copy=False), None, None, None
 
 
-class _ExtremumDim(Function):
-    """max(dim) / min(dim): values and indices; the gradient goes to the returned index."""
+class _SelectAlong(Function):
+    """The values at idx (keepdims-shaped) along dim: max/min/median/mode with a dim; the gradient goes to idx."""
 
     _internal = True
 
     @staticmethod
-    def forward(ctx, x, dim, keepdim, is_max):
-        xv = x._data
-        if xv.ndim and xv.shape[dim] == 0:
-            raise IndexError(f"max(): Expected reduction dim {dim} to have non-zero size.")
-        idx = (np.argmax if is_max else np.argmin)(xv, axis=dim, keepdims=True)
-        vals = np.take_along_axis(xv, idx, axis=dim)
-        if not keepdim:
-            vals, idx = vals.squeeze(dim), idx.squeeze(dim)
-        ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, xv.shape
-        ctx.idx = idx
-        return np.asarray(vals), np.asarray(idx.astype(np.int64, copy=False))
+    def forward(ctx, x, idx, dim, keepdim):
+        ctx.shape, ctx.idx, ctx.dim, ctx.keepdim = x._data.shape, idx, dim, keepdim
+        vals = np.take_along_axis(x._data, idx, axis=dim)
+        return vals if keepdim else vals.squeeze(dim)
 
     @staticmethod
-    def backward(ctx, g, g_idx):
+    def backward(ctx, g):
         gx = np.zeros(ctx.shape, dtype=g.dtype)
-        idx = ctx.idx if ctx.keepdim else np.expand_dims(ctx.idx, ctx.dim)
-        gg = g if ctx.keepdim else np.expand_dims(g, ctx.dim)
-        np.put_along_axis(gx, idx, gg, axis=ctx.dim)
+        np.put_along_axis(gx, ctx.idx, g if ctx.keepdim else np.expand_dims(g, ctx.dim), axis=ctx.dim)
         return gx, None, None, None
 
 
-def _extremum(input, dim, keepdim, is_max, other=None):
+def _select(result, input, idx, d, keepdim):
+    """(values, indices) of a selecting reduction, from the keepdims-shaped indices idx along d."""
+    idx = idx.astype(np.int64, copy=False)
+    return result(_SelectAlong.apply(input, idx, d, keepdim), Tensor._make(idx if keepdim else idx.squeeze(d)))
+
+
+def _scalar_select(result, input):
+    """A 0-d input reduced along its dim 0: itself, at index 0."""
+    return result(input.clone(), Tensor._make(np.asarray(0, dtype=np.int64)))
+
+
+def _extremum(input, dim, keepdim, is_max, axis=None, keepdims=None):
+    name = "max" if is_max else "min"
     if isinstance(dim, Tensor):
         from .pointwise import maximum, minimum
         return (maximum if is_max else minimum)(input, dim)
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias(name, dim, keepdim, axis, keepdims)
     if dim is None:
-        return _ExtremumAll.apply(input, None, False, is_max)
-    d = wrap_dim(dim, input._data.ndim)
-    if input._data.ndim == 0:
-        return (max_result if is_max else min_result)(input.clone(), Tensor._make(np.asarray(0, dtype=np.int64)))
-    vals, idx = _ExtremumDim.apply(input, d, keepdim, is_max)
-    return (max_result if is_max else min_result)(vals, idx)
-
-
-def max(input, dim=None, keepdim=False):
-    return _extremum(input, dim, keepdim, True)
-
-
-def min(input, dim=None, keepdim=False):
-    return _extremum(input, dim, keepdim, False)
-
-
-def amax(input, dim=(), keepdim=False):
-    dims = normalize_dims(dim if dim != () else None, input._data.ndim)
-    return _ExtremumAll.apply(input, dims, keepdim, True)
-
-
-def amin(input, dim=(), keepdim=False):
-    dims = normalize_dims(dim if dim != () else None, input._data.ndim)
-    return _ExtremumAll.apply(input, dims, keepdim, False)
-
-
-def argmax(input, dim=None, keepdim=False):
+        return _ExtremumAll.apply(input, None, False, name)
     xv = input._data
-    if dim is None:
-        r = np.asarray(np.argmax(xv))
-        return Tensor._make(r.reshape((1,) * xv.ndim) if keepdim else r.astype(np.int64))
-    return Tensor._make(np.asarray(np.argmax(xv, axis=wrap_dim(dim, xv.ndim), keepdims=keepdim), dtype=np.int64))
+    d = wrap_dim(dim, xv.ndim)
+    result = max_result if is_max else min_result
+    if xv.ndim == 0:
+        return _scalar_select(result, input)
+    _check_nonempty(name, xv.shape, (d,))
+    return _select(result, input, (np.argmax if is_max else np.argmin)(xv, axis=d, keepdims=True), d, keepdim)
 
 
-def argmin(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _extremum(input, dim, keepdim, True, axis, keepdims)
+
+
+def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _extremum(input, dim, keepdim, False, axis, keepdims)
+
+
+def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("amax", dim, keepdim, axis, keepdims)
+    return _ExtremumAll.apply(input, _dims(dim, input._data.ndim), keepdim, "amax")
+
+
+def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("amin", dim, keepdim, axis, keepdims)
+    return _ExtremumAll.apply(input, _dims(dim, input._data.ndim), keepdim, "amin")
+
+
+def _arg_extremum(name, input, dim, keepdim, axis, keepdims):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias(name, dim, keepdim, axis, keepdims)
     xv = input._data
+    fn = np.argmax if name == "argmax" else np.argmin
     if dim is None:
-        r = np.asarray(np.argmin(xv))
-        return Tensor._make(r.reshape((1,) * xv.ndim) if keepdim else r.astype(np.int64))
-    return Tensor._make(np.asarray(np.argmin(xv, axis=wrap_dim(dim, xv.ndim), keepdims=keepdim), dtype=np.int64))
+        if xv.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        r = np.asarray(fn(xv), dtype=np.int64)
+        return Tensor._make(r.reshape((1,) * xv.ndim) if keepdim else r)
+    d = wrap_dim(dim, xv.ndim)
+    if xv.ndim == 0:
+        return Tensor._make(np.asarray(0, dtype=np.int64))
+    if xv.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    return Tensor._make(np.asarray(fn(xv, axis=d, keepdims=keepdim), dtype=np.int64))
+
+
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _arg_extremum("argmax", input, dim, keepdim, axis, keepdims)
+
+
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _arg_extremum("argmin", input, dim, keepdim, axis, keepdims)
+
+
+# ---------------------------------------------------------------- median / mode / logsumexp
+class _MedianAll(Function):
+    """median() of all elements: the gradient is shared evenly among the elements equal to it (torch)."""
+
+    _internal = True
+    _node_name = "Median"
+
+    @staticmethod
+    def forward(ctx, x):
+        flat = x._data.reshape(-1)
+        if flat.size == 0:
+            out = np.asarray(np.nan, dtype=flat.dtype)
+        else:
+            out = np.asarray(flat[_median_index(flat[None], 1)[0, 0]])
+        ctx.save_for_backward(x)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xv = x._data
+        mask = np.isnan(xv) if np.isnan(ctx.out) else xv == ctx.out
+        return np.where(mask, g / mask.sum(), 0).astype(xv.dtype), None
+
+
+def _median_index(xv, d):
+    """torch's median index along d (keepdims): the lower middle of a stable sort, or the first NaN."""
+    n = xv.shape[d]
+    order = np.argsort(xv, axis=d, kind="stable")  # NaNs last, in their original order
+    pos = np.full(order.shape[:d] + (1,) + order.shape[d + 1:], (n - 1) // 2)
+    if xv.dtype.kind == "f":
+        nans = np.isnan(xv).sum(axis=d, keepdims=True)
+        pos = np.where(nans > 0, n - nans, pos)
+    return np.take_along_axis(order, pos, axis=d)
+
+
+def median(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """median() -> the lower median of all elements; median(dim) -> (values, indices)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("median", dim, keepdim, axis, keepdims)
+    if dim is None:
+        return _MedianAll.apply(input)
+    xv = input._data
+    d = wrap_dim(dim, xv.ndim)
+    if xv.ndim == 0:
+        return _scalar_select(median_result, input)
+    _check_nonempty("median", xv.shape, (d,))
+    return _select(median_result, input, _median_index(xv, d), d, keepdim)
+
+
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along dim (the smallest of equally frequent ones) and its last index (torch)."""
+    xv = input._data
+    d = wrap_dim(dim, xv.ndim)
+    if xv.ndim == 0:
+        return _scalar_select(mode_result, input)
+    _check_nonempty("mode", xv.shape, (d,))
+    rows = np.moveaxis(xv, d, -1)
+    idx = np.empty(rows.shape[:-1] + (1,), dtype=np.int64)
+    for i in np.ndindex(rows.shape[:-1]):
+        vals, counts = np.unique(rows[i], return_counts=True)
+        v = vals[np.argmax(counts)]
+        idx[i] = np.flatnonzero(rows[i] == v if v == v else np.isnan(rows[i]))[-1]
+    return _select(mode_result, input, np.moveaxis(idx, -1, d), d, keepdim)
+
+
+class _LogSumExp(Function):
+    _internal = True
+    _node_name = "Logsumexp"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        xv = x._data
+        m = np.max(xv, axis=dims, keepdims=True, initial=-np.inf)
+        m = np.where(np.isinf(m), 0, m)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.exp(xv - m).sum(axis=dims, keepdims=True)) + m
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.out = out  # keepdims-shaped
+        return out if keepdim else out.reshape(()) if dims is None else out.squeeze(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        g = _expand_back(g, x._data.shape, ctx.dims or (), ctx.keepdim)
+        with np.errstate(invalid="ignore"):
+            return g * np.exp(x._data - ctx.out), None, None
+
+
+def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """log(sum(exp(input), dim)), computed stably; integer inputs give the default float dtype."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("logsumexp", dim, keepdim, axis, keepdims)
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    if not input.dtype.is_floating_point:
+        from .pointwise import to_dtype
+        input = to_dtype(input, _dt.get_default_dtype())
+    return _LogSumExp.apply(input, _dims(dim, input._data.ndim), keepdim)
 
 
 # ---------------------------------------------------------------- topk / sort
@@ -267,31 +536,58 @@ class _Gather(Function):
         return gx, None, None
 
 
+def _argsort(xv, d, descending):
+    """A stable argsort along d (NaN largest, as torch); descending keeps equal values in their original order."""
+    if not descending:
+        return np.argsort(xv, axis=d, kind="stable")
+    # Stable-sort the reversed array, reverse the order, map indices back: ties stay first-come first.
+    return (xv.shape[d] - 1) - np.flip(np.argsort(np.flip(xv, d), axis=d, kind="stable"), d)
+
+
 def topk(input, k, dim=-1, largest=True, sorted=True):
+    """The k largest (smallest) values along dim and their indices; equal values in index order (torch's
+    order for ties may differ)."""
     xv = input._data
     d = wrap_dim(dim, xv.ndim)
     n = xv.shape[d] if xv.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"selected index k out of range (k={k}, size of dim {d} is {n})")
-    key = -xv if largest else xv
-    idx = np.argsort(key, axis=d, kind="stable")
-    idx = np.take(idx, np.arange(k), axis=d)
-    vals = _Gather.apply(input, idx, d)
-    return topk_result(vals, Tensor._make(idx.astype(np.int64, copy=False)))
+    if xv.ndim == 0:
+        return _scalar_select(topk_result, input)
+    idx = np.take(_argsort(xv, d, largest), np.arange(k), axis=d)
+    return topk_result(_Gather.apply(input, idx, d), Tensor._make(idx.astype(np.int64, copy=False)))
 
 
 def sort(input, dim=-1, descending=False, stable=False):
+    """Sorted values and indices along dim; always stable (equal values keep their order, as torch's CPU)."""
     xv = input._data
     d = wrap_dim(dim, xv.ndim)
-    idx = np.argsort(-xv if descending else xv, axis=d, kind="stable")
+    if xv.ndim == 0:
+        return _scalar_select(sort_result, input)
+    idx = _argsort(xv, d, descending)
     return sort_result(_Gather.apply(input, idx, d), Tensor._make(idx.astype(np.int64, copy=False)))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
-    return sort(input, dim, descending).indices
+    return sort(input, dim, descending, stable).indices
 
 
-def cumsum(input, dim, *, dtype=None):
+# ---------------------------------------------------------------- cumsum / cumprod
+def _cum_input(input, dtype):
+    if dtype is not None:
+        from .pointwise import to_dtype
+        input = to_dtype(input, _dt.to_dtype(dtype))
+    return input
+
+
+def cumsum(input, dim=None, *, dtype=None, axis=None):
+    if axis is not None:
+        dim, _ = _alias("cumsum", dim, False, axis, None)
+    if dim is None:
+        raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
+    input = _cum_input(input, dtype)
+    if input._data.ndim == 0:
+        return cumsum(input.reshape(1), 0).reshape(())
     return _CumSum.apply(input, wrap_dim(dim, input._data.ndim))
 
 
@@ -308,13 +604,63 @@ class _CumSum(Function):
         return np.flip(np.cumsum(np.flip(g, ctx.dim), axis=ctx.dim), ctx.dim), None
 
 
-def all(input, dim=None, keepdim=False):
-    return Tensor._make(np.asarray(np.all(input._data, axis=dim, keepdims=keepdim)))
+def _rcumsum(a):
+    return np.flip(np.cumsum(np.flip(a, -1), axis=-1), -1)
 
 
-def any(input, dim=None, keepdim=False):
-    return Tensor._make(np.asarray(np.any(input._data, axis=dim, keepdims=keepdim)))
+class _CumProd(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        return np.cumprod(x._data, axis=dim, dtype=np.int64 if x.dtype._category < 2 else None)
+
+    @staticmethod
+    def backward(ctx, g):
+        # Before a row's first zero z: sum_{j>=k} g_j out_j / x_k. At z: the same sum with x_z taken as 1.
+        # After z every product holds x_z = 0: no gradient.
+        (x,) = ctx.saved_tensors
+        xv, gv = np.moveaxis(x._data, ctx.dim, -1), np.moveaxis(g, ctx.dim, -1)
+        k = np.arange(xv.shape[-1])
+        zero = xv == 0
+        first = np.where(zero.any(-1), zero.argmax(-1), xv.shape[-1])[..., None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            before = _rcumsum(gv * np.cumprod(xv, axis=-1)) / xv
+        at = _rcumsum(gv * np.cumprod(np.where(k == first, 1, xv), axis=-1))
+        gx = np.where(k < first, before, np.where(k == first, at, 0))
+        return np.moveaxis(gx, -1, ctx.dim).astype(xv.dtype, copy=False), None
 
 
-def count_nonzero(input, dim=None):
-    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
+def cumprod(input, dim=None, *, dtype=None, axis=None):
+    """Cumulative product along dim; the gradient is exact with zeros in the input too (as torch)."""
+    if axis is not None:
+        dim, _ = _alias("cumprod", dim, False, axis, None)
+    if dim is None:
+        raise TypeError('cumprod() missing 1 required positional arguments: "dim"')
+    input = _cum_input(input, dtype)
+    if input._data.ndim == 0:
+        return cumprod(input.reshape(1), 0).reshape(())
+    return _CumProd.apply(input, wrap_dim(dim, input._data.ndim))
+
+
+def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("all", dim, keepdim, axis, keepdims)
+    dims = None if dim is None or not input._data.ndim else normalize_dims(dim, input._data.ndim)
+    return Tensor._make(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    if axis is not None or keepdims is not None:
+        dim, keepdim = _alias("any", dim, keepdim, axis, keepdims)
+    dims = None if dim is None or not input._data.ndim else normalize_dims(dim, input._data.ndim)
+    return Tensor._make(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
+
+
+def count_nonzero(input, dim=None, *, axis=None):
+    if axis is not None:
+        dim, _ = _alias("count_nonzero", dim, False, axis, None)
+    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=_dims(dim, input._data.ndim)),
+                                   dtype=np.int64))
