@@ -1,5 +1,5 @@
 """Indexing with autograd: t[key] (ints, slices, None, Ellipsis, integer and boolean index tensors), index
-assignment, gather, index_select, masked_fill, nonzero."""
+assignment, gather, scatter, scatter_add, index_add, index_select, masked_fill, nonzero."""
 import numpy as np
 
 from ..autograd import grad_mode
@@ -109,7 +109,7 @@ class IndexPut(Function):
         ctx.key = key
         ctx.vshape = value._data.shape if isinstance(value, Tensor) else None
         out = x._data.copy()
-        out[key] = value._data if isinstance(value, Tensor) else value
+        _assign(out, key, value._data if isinstance(value, Tensor) else value)
         return out
 
     @staticmethod
@@ -124,16 +124,28 @@ class IndexPut(Function):
         return gx, gv, None
 
 
+def _assign(arr, key, v):
+    """arr[key] = v, with torch's RuntimeError for a value that does not broadcast to the indexed shape."""
+    try:
+        arr[key] = v
+    except ValueError:
+        if not arr.flags.writeable:
+            raise
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
+                           f"indexing result of shape {list(np.shape(arr[key]))}") from None
+
+
 def setitem(x, key, value):
-    from .inplace import apply_inplace, needs_graph
+    from .inplace import apply_inplace, check_overlap, needs_graph
+    if not isinstance(value, (Tensor, bool, int, float, np.integer)):  # torch takes no lists or arrays
+        t = type(value)
+        name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+        raise TypeError(f"can't assign a {name} to a {x.type()}")
     nkey = _np_key(key)
-    if isinstance(value, (list, tuple)):
-        from ..creation import tensor
-        value = tensor(value, dtype=x.dtype)
-    if isinstance(value, np.ndarray):
-        value = Tensor._make(value)
     if not needs_graph(x, value):
-        x._data[nkey] = value._data if isinstance(value, Tensor) else value
+        if 0 in x._data.strides and _is_basic(nkey):  # an expanded tensor: b[0] = 1 writes, b[:, 0] = 1 raises
+            check_overlap(np.asarray(x._data[nkey]))
+        _assign(x._data, nkey, value._data if isinstance(value, Tensor) else value)
         x._version[0] += 1
         return
     if isinstance(value, Tensor) and value.dtype is not x.dtype:
@@ -141,36 +153,192 @@ def setitem(x, key, value):
     apply_inplace(x, lambda s: IndexPut.apply(s, s if value is x else value, nkey))
 
 
+def _along(index, dim):
+    """The numpy key that picks, for each position of index, index[pos] along dim and pos's own coordinate
+    along every other dim (torch's gather/scatter: index may be smaller than the input in those dims)."""
+    key = list(np.indices(index.shape, sparse=True))
+    key[dim] = index
+    return tuple(key)
+
+
+def _1d(a):
+    """torch's gather/scatter treat a 0-d tensor as 1-d."""
+    return a if a.ndim else a.reshape(1)
+
+
+def _check_index(name, input, dim, index, src=None):
+    """torch's checks of gather/scatter arguments: index dtype, dims, sizes and bounds."""
+    if index._data.dtype.name not in ("int64", "int32"):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    xs, ix = _1d(input._data).shape, _1d(index._data)
+    if ix.ndim != len(xs):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    ss = None
+    if isinstance(src, Tensor):
+        ss = _1d(src._data).shape
+        if len(ss) != len(xs):
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+        if src.dtype is not input.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+    for k, n in enumerate(ix.shape):
+        if (k != dim and n > xs[k]) or (ss is not None and n > ss[k]):
+            if name == "gather":
+                raise RuntimeError(f"Size does not match at dimension {k} expected index {list(ix.shape)} to be no "
+                                   f"larger than self {list(xs)} apart from dimension {dim}")
+            raise RuntimeError(f"Expected index {list(ix.shape)} to be no larger than self {list(xs)} apart from "
+                               f"dimension {dim}" + (f" and to be no larger size than src {list(ss)}" if ss else ""))
+    _check_bounds(ix, dim, xs[dim])
+
+
+def _check_bounds(ix, dim, n):
+    if ix.size:
+        lo, hi = int(ix.min()), int(ix.max())
+        if lo < 0 or hi >= n:
+            raise RuntimeError(f"index {hi if hi >= n else lo} is out of bounds for dimension {dim} with size {n}")
+
+
 class Gather(Function):
     _internal = True
 
     @staticmethod
     def forward(ctx, x, dim, index):
-        ctx.shape, ctx.dim, ctx.index = x._data.shape, dim, index._data
-        return np.take_along_axis(x._data, index._data, axis=dim)
+        ctx.shape, ctx.dim, ctx.key = x._data.shape, dim, _along(_1d(index._data), dim)
+        return _1d(x._data)[ctx.key].reshape(index._data.shape)
 
     @staticmethod
     def backward(ctx, g):
-        gx = np.zeros(ctx.shape, dtype=g.dtype)
-        idx = np.indices(ctx.index.shape, sparse=True)
-        idx = list(idx)
-        idx[ctx.dim] = ctx.index
-        np.add.at(gx, tuple(idx), g)
-        return gx, None, None
+        gx = np.zeros(ctx.shape or (1,), dtype=g.dtype)
+        np.add.at(gx, ctx.key, _1d(g))
+        return gx.reshape(ctx.shape), None, None
 
 
 def gather(input, dim, index):
     d = wrap_dim(dim, input._data.ndim)
-    if index.dtype.name != "int64":
-        raise RuntimeError("gather(): Expected dtype int64 for index")
-    n = input._data.shape[d]
-    if index._data.size and (index._data.min() < -n or index._data.max() >= n):
-        raise RuntimeError(f"index {int(index._data.max())} is out of bounds for dimension {d} with size {n}")
+    _check_index("gather", input, d, index)
     return Gather.apply(input, d, index)
+
+
+class Scatter(Function):
+    """out = x with out[index[i][j]][j] = src[i][j] (dim 0); reduce "add"/"multiply" accumulates instead.
+    src is a tensor (read over index's shape) or a number; differentiable is False for torch's reduce= form."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, reduce, differentiable):
+        ix = _1d(index._data)
+        ctx.shape, ctx.key, ctx.reduce, ctx.diff = x._data.shape, _along(ix, dim), reduce, differentiable
+        ctx.sshape = src._data.shape if isinstance(src, Tensor) else None
+        ctx.part = tuple(slice(0, n) for n in ix.shape)  # the part of src that index reads
+        out = _1d(x._data).copy()
+        v = _1d(src._data)[ctx.part] if isinstance(src, Tensor) else np.array(src).astype(out.dtype)
+        if reduce is None:
+            out[ctx.key] = v
+        else:
+            (np.add if reduce == "add" else np.multiply).at(out, ctx.key, v)
+        return out.reshape(ctx.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.diff:
+            raise RuntimeError("derivative for aten::scatter is not implemented")
+        nx, _, _, ns, _, _ = ctx.needs_input_grad
+        gx = gs = None
+        g1 = _1d(g)
+        if nx:
+            gx = g if ctx.reduce == "add" else g1.copy()
+            if ctx.reduce is None:
+                gx[ctx.key] = 0
+                gx = gx.reshape(ctx.shape)
+        if ns:
+            gs = np.zeros(ctx.sshape or (1,), dtype=g.dtype)
+            gs[ctx.part] = g1[ctx.key]
+            gs = gs.reshape(ctx.sshape)
+        return gx, None, None, gs, None, None
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """torch.scatter: src a tensor or a number (or value=number); reduce "add" or "multiply"."""
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter() missing required argument 'src' or 'value'")
+    if reduce not in (None, "add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    d = wrap_dim(dim, input._data.ndim)
+    _check_index("scatter", input, d, index, src)
+    return Scatter.apply(input, d, index, src, reduce, reduce is None)
+
+
+def scatter_add(input, dim, index, src):
+    d = wrap_dim(dim, input._data.ndim)
+    _check_index("scatter", input, d, index, src)
+    return Scatter.apply(input, d, index, src, "add", True)
+
+
+class IndexAdd(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, alpha):
+        ctx.key, ctx.alpha, ctx.sshape = (slice(None),) * dim + (_1d(index._data),), alpha, src._data.shape
+        out = _1d(x._data).copy()
+        s = _1d(src._data)
+        np.add.at(out, ctx.key, s * alpha if alpha != 1 else s)
+        return out.reshape(x._data.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        gs = None
+        if ctx.needs_input_grad[3]:
+            gs = _1d(g)[ctx.key].reshape(ctx.sshape)
+            if ctx.alpha != 1:
+                gs = gs * ctx.alpha
+        return g, None, None, gs, None
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    d = wrap_dim(dim, input._data.ndim)
+    ix, xs, ss = index._data, _1d(input._data).shape, _1d(source._data).shape
+    if ix.ndim > 1:
+        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {ix.ndim} with type: "
+                         f"{index.type().split('.')[-1][:-6]} and size: {list(ix.shape)}")
+    if ix.dtype.name not in ("int64", "int32"):
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+                           f"{index.type().split('.')[-1][:-6]}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_add_(): self ({input.type().split('.')[-1][:-6]}) and source "
+                           f"({source.type().split('.')[-1][:-6]}) must have the same scalar type")
+    if source._data.ndim != input._data.ndim or any(a != b for k, (a, b) in enumerate(zip(xs, ss)) if k != d):
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")
+    if ix.size != ss[d]:
+        raise RuntimeError(f"index_add_(): Number of indices ({ix.size}) should be equal to source.size(dim): "
+                           f"({ss[d]}), for dim: {d}")
+    _check_bounds(ix, d, xs[d])
+    return IndexAdd.apply(input, d, index, source, alpha)
+
+
+def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+    from .inplace import rewrite
+    return rewrite(self, lambda s, o: scatter(s, dim, index, o, value=value, reduce=reduce), src)
+
+
+def scatter_add_(self, dim, index, src):
+    from .inplace import rewrite
+    return rewrite(self, lambda s, o: scatter_add(s, dim, index, o), src)
+
+
+def index_add_(self, dim, index, source, *, alpha=1):
+    from .inplace import rewrite
+    return rewrite(self, lambda s, o: index_add(s, dim, index, o, alpha=alpha), source)
 
 
 def index_select(input, dim, index):
     d = wrap_dim(dim, input._data.ndim)
+    if index._data.dtype.name not in ("int64", "int32"):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     key = [slice(None)] * input._data.ndim
     key[d] = index._data.reshape(-1)
     return getitem(input, tuple(Tensor._make(k) if isinstance(k, np.ndarray) else k for k in key))
@@ -199,18 +367,18 @@ def masked_fill(input, mask, value):
 
 
 def nonzero(input, *, as_tuple=False):
-    nz = np.nonzero(input._data)
+    a = input._data
+    if a.ndim == 0:  # torch: a 0-d tensor's one position has no coordinates (shape [1, 0] or [0, 0])
+        n = int(bool(a))
+        return (Tensor._make(np.zeros(n, np.int64)),) if as_tuple else Tensor._make(np.zeros((n, 0), np.int64))
+    nz = np.nonzero(a)
     if as_tuple:
-        return tuple(Tensor._make(a.astype(np.int64)) for a in nz)
-    return Tensor._make(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
+        return tuple(Tensor._make(i.astype(np.int64)) for i in nz)
+    return Tensor._make(np.stack(nz, axis=1).astype(np.int64))
 
 
-def scatter(input, dim, index, src):
-    d = wrap_dim(dim, input._data.ndim)
-    out = input._data.copy()
-    sv = src._data if isinstance(src, Tensor) else np.full(index._data.shape, src, dtype=out.dtype)
-    np.put_along_axis(out, index._data, sv[tuple(slice(0, s) for s in index._data.shape)], axis=d)
-    return Tensor._make(out)
+def argwhere(input):
+    return nonzero(input)
 
 
 def one_hot(tensor, num_classes=-1):

@@ -1,11 +1,12 @@
 """Shape and view ops with autograd: view/reshape, transpose/permute, squeeze/unsqueeze, expand, cat/stack,
-split/chunk, clone/contiguous. Ops that return numpy views return tensors that share storage and version counter."""
+split/chunk, clone/contiguous, tril/triu, diag/diagonal, roll, flip, einsum. Ops that return numpy views return
+tensors that share storage and version counter."""
 import math
 
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Size, Tensor
+from ..tensor import Size
 from .pointwise import _finish
 from ._util import sum_to, wrap_dim
 
@@ -74,7 +75,6 @@ class Reshape(Function):
 
 def view(x, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, int)):
-        from .pointwise import to_dtype
         from .. import dtypes
         return x.type(dtypes.to_dtype(shape[0]))  # view(dtype): a cast here (fastnn does not reinterpret bits)
     shape = infer_shape(_parse_shape(shape), x._data.size, x._data.shape)
@@ -184,7 +184,8 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.src_shape = x._data.shape
-        return np.broadcast_to(x._data, shape)
+        b = np.broadcast_to(x._data, shape)  # read-only; torch's expanded view is writable (fill_ writes x)
+        return np.lib.stride_tricks.as_strided(x._data, b.shape, b.strides)
 
     @staticmethod
     def backward(ctx, g):
@@ -279,7 +280,10 @@ class Cat(Function):
 def cat(tensors, dim=0, *, out=None):
     tensors = [t for t in tensors]
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     # torch skips 1-D empty tensors (legacy behaviour)
     nonempty = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
     ref = nonempty[0]
@@ -358,9 +362,16 @@ def split(x, split_size_or_sections, dim=0):
     n = x._data.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        if step == 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [min(step, n - i) for i in range(0, n, step or 1)] or [0]
     else:
         sizes = list(split_size_or_sections)
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                               f"split_sizes={sizes}")
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                                f"dimension {d}), but got split_sizes={sizes}")
@@ -372,6 +383,8 @@ def split(x, split_size_or_sections, dim=0):
 
 
 def chunk(x, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = x._data.shape[wrap_dim(dim, x._data.ndim)]
     return split(x, max(1, -(-n // chunks)), dim)
 
@@ -407,3 +420,175 @@ def movedim(x, source, destination):
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
     return permute(x, *order)
+
+
+class _Tri(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, k, fn):
+        ctx.k, ctx.fn = k, fn
+        return fn(x._data, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.fn(g, ctx.k), None, None
+
+
+def tril(input, diagonal=0):
+    if input._data.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return _Tri.apply(input, int(diagonal), np.tril)
+
+
+def triu(input, diagonal=0):
+    if input._data.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return _Tri.apply(input, int(diagonal), np.triu)
+
+
+def _diag_view(a, offset, d1, d2):
+    """A diagonal of a as a view, writable when a is (numpy's is read-only; torch's is not)."""
+    v = np.diagonal(a, offset, d1, d2)
+    v.flags.writeable = a.flags.writeable
+    return v
+
+
+class _Diagonal(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        ctx.shape, ctx.args = x._data.shape, (offset, d1, d2)
+        return _diag_view(x._data, offset, d1, d2)
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        _diag_view(gx, *ctx.args)[...] = g
+        return gx, None, None, None
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    nd = input._data.ndim
+    a, b = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return _mark_view(_Diagonal.apply(input, int(offset), a, b), input)
+
+
+class _DiagEmbed(Function):
+    """A 1-D tensor as the offset diagonal of a square matrix."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, offset):
+        ctx.offset = offset
+        return np.diag(x._data, offset)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.diagonal(g, ctx.offset).copy(), None
+
+
+def diag(input, diagonal=0):
+    nd = input._data.ndim
+    if nd == 1:
+        return _DiagEmbed.apply(input, int(diagonal))
+    if nd != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+    return clone(_Diagonal.apply(input, int(diagonal), 0, 1))
+
+
+class _Roll(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x._data, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.roll(g, tuple(-s for s in ctx.shifts), ctx.dims), None, None
+
+
+def roll(input, shifts, dims=None):
+    shifts = tuple(shifts) if isinstance(shifts, (tuple, list)) else (int(shifts),)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        return _Roll.apply(input, shifts, None)  # numpy rolls the flattened tensor, as torch
+    dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    return _Roll.apply(input, shifts, tuple(wrap_dim(d, input._data.ndim) for d in dims))
+
+
+class _Einsum(Function):
+    """Forward is numpy's einsum on an equation with explicit output and no ellipsis; the gradient of an operand
+    is the einsum of the output gradient with the other operands, spread over the operand's repeated and
+    summed-away subscripts."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, eq, *xs):
+        ctx.eq, ctx.arrs = eq, [x._data for x in xs]
+        return np.asarray(np.einsum(eq, *ctx.arrs, optimize=len(xs) > 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        ins, out = ctx.eq.split("->")
+        ins = ins.split(",")
+        grads = [None]
+        for i, (sub, a) in enumerate(zip(ins, ctx.arrs)):
+            if not ctx.needs_input_grad[i + 1]:
+                grads.append(None)
+                continue
+            others = ins[:i] + ins[i + 1:]
+            arrs = ctx.arrs[:i] + ctx.arrs[i + 1:]
+            uniq = "".join(dict.fromkeys(sub))
+            keep = "".join(c for c in uniq if c in out or any(c in o for o in others))
+            r = np.einsum(",".join([out] + others) + "->" + keep, g, *arrs, optimize=bool(arrs))
+            size = dict(zip(sub, a.shape))
+            # a subscript of size 1 here, broadcast against another operand: sum the gradient over it
+            r = r.sum(axis=tuple(k for k, c in enumerate(keep) if size[c] == 1 and r.shape[k] != 1), keepdims=True)
+            r = r.reshape([size[c] if c in keep else 1 for c in uniq])
+            gx = np.zeros(a.shape, dtype=g.dtype)
+            (np.einsum(sub + "->" + uniq, gx) if sub else gx)[...] = r  # a view of gx (its diagonal for "ii")
+            grads.append(gx)
+        return tuple(grads)
+
+
+def einsum(equation, *operands):
+    """torch.einsum(equation, *operands) (or a list of operands), with autograd."""
+    import string
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    for t in operands[1:]:
+        if t.dtype is not operands[0].dtype:
+            raise RuntimeError(f"expected scalar type {operands[0].type().split('.')[-1][:-6]} but found "
+                               f"{t.type().split('.')[-1][:-6]}")
+    eq = equation.replace(" ", "")
+    ins, arrow, out = eq.partition("->")
+    ins = ins.split(",")
+    if len(ins) != len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
+                           if len(operands) > len(ins) else
+                           "einsum(): fewer operands were provided than specified in the equation")
+    # spell out the ellipsis with unused letters, right-aligned across operands, as numpy broadcasts it
+    free = [c for c in string.ascii_letters if c not in eq]
+    ell = max([t._data.ndim - len(s) + 3 for s, t in zip(ins, operands) if "..." in s], default=0)
+    ell_sub = "".join(free[:ell])
+    ins = [s.replace("...", ell_sub[ell - (t._data.ndim - len(s) + 3):]) if "..." in s else s
+           for s, t in zip(ins, operands)]
+    if arrow:
+        out = out.replace("...", ell_sub)
+    else:  # implicit output: the ellipsis, then the subscripts seen once, sorted
+        letters = "".join(ins)
+        out = ell_sub + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell_sub))
+    return _Einsum.apply(",".join(ins) + "->" + out, *operands)
