@@ -4,20 +4,23 @@ import numpy as np
 from . import ops
 from .autograd import engine as _engine
 from .ops import inplace
+from .ops._util import py_scalar, wrap_int
 from .random import _rng
 from .tensor import Tensor
 
 
 _SAME_NAME = [
     "abs", "add", "sub", "mul", "div", "pow", "neg", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "reciprocal",
-    "sin", "cos", "square", "sign", "floor", "ceil", "round", "clamp", "maximum", "minimum",
+    "sin", "cos", "square", "sign", "floor", "ceil", "round", "trunc", "fix", "frac", "floor_divide", "remainder",
+    "fmod", "clamp", "maximum", "minimum",
     "eq", "ne", "lt", "le", "gt", "ge", "equal", "allclose", "isclose", "isnan", "isinf", "isfinite",
     "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_not",
     "sum", "mean", "prod", "var", "std", "norm", "max", "min", "amax", "amin", "argmax", "argmin", "topk", "sort",
-    "argsort", "cumsum", "all", "any", "count_nonzero",
+    "argsort", "cumsum", "cumprod", "logsumexp", "median", "mode", "all", "any", "count_nonzero",
     "view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
     "transpose", "t", "expand", "expand_as", "repeat", "clone", "contiguous", "chunk", "split", "unbind", "narrow",
-    "flip", "movedim", "gather", "index_select", "masked_fill", "nonzero", "matmul", "mm", "bmm", "dot", "mv", "outer",
+    "flip", "movedim", "tril", "triu", "diag", "diagonal", "roll", "gather", "scatter", "scatter_add", "index_add",
+    "index_select", "masked_fill", "nonzero", "argwhere", "matmul", "mm", "bmm", "dot", "mv", "outer",
     "relu", "sigmoid", "tanh", "softmax", "log_softmax",
 ]
 for _name in _SAME_NAME:  # a plain function set on the class is a method: no wrapper frame per call
@@ -38,56 +41,77 @@ def _reflected(op):
 
 # An operator whose operands keep their order is the op itself (no wrapper frame per call); a reflected one swaps.
 for _name, _op in {"add": ops.add, "sub": ops.sub, "mul": ops.mul, "truediv": ops.div, "pow": ops.pow,
-                   "matmul": ops.matmul, "and": ops.bitwise_and, "or": ops.bitwise_or}.items():
+                   "matmul": ops.matmul, "and": ops.bitwise_and, "or": ops.bitwise_or, "floordiv": ops.floor_divide,
+                   "mod": ops.remainder}.items():
     setattr(Tensor, f"__{_name}__", _op)
     setattr(Tensor, f"__r{_name}__", _reflected(_op))
 for _name, _op in {"xor": ops.bitwise_xor, "neg": ops.neg, "abs": ops.abs, "invert": ops.bitwise_not,
                    "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
                    "getitem": ops.getitem, "setitem": ops.setitem}.items():
     setattr(Tensor, f"__{_name}__", _op)
-Tensor.__floordiv__ = lambda a, b: ops.div(a, b, rounding_mode="floor")
-Tensor.__rfloordiv__ = lambda a, b: ops.div(b, a, rounding_mode="floor")
-Tensor.__mod__ = lambda a, b: Tensor._make(np.asarray(np.mod(a._data, b._data if isinstance(b, Tensor) else b)))
 Tensor.__pos__ = lambda a: a
 
 
 # ---- in-place ops ----
+def _scalar(self, other):
+    """A numpy scalar as a Python number; an int wrapped into an integer tensor's dtype (uint8 += 300), as torch."""
+    if type(other) is int and self._data.dtype.kind in "iu":
+        return wrap_int(other, self._data.dtype)
+    return py_scalar(other)
+
+
 def add_(self, other, *, alpha=1):
-    return inplace.binary_inplace(self, other * alpha if alpha != 1 else other, "add")
+    return inplace.binary_inplace(self, _scalar(self, other * alpha if alpha != 1 else other), "add")
 
 
 def sub_(self, other, *, alpha=1):
-    return inplace.binary_inplace(self, other * alpha if alpha != 1 else other, "sub")
+    return inplace.binary_inplace(self, _scalar(self, other * alpha if alpha != 1 else other), "sub")
 
 
 def mul_(self, other):
-    return inplace.binary_inplace(self, other, "mul")
+    return inplace.binary_inplace(self, _scalar(self, other), "mul")
 
 
 def div_(self, other):
-    return inplace.binary_inplace(self, other, "div")
+    return inplace.binary_inplace(self, _scalar(self, other), "div")
 
 
 def _unary_inplace(name):
     def fn(self, *args, **kwargs):
         op = getattr(ops, name)
-        if not inplace.needs_graph(self):
-            inplace.check_leaf(self)
-            inplace.write(self, op(self, *args, **kwargs)._data)
-            return self
-        return inplace.apply_inplace(self, lambda s: op(s, *args, **kwargs))
+        return inplace.rewrite(self, lambda s, _: op(s, *args, **kwargs))
     fn.__name__ = name + "_"
     return fn
 
 
-for _name in ["clamp", "neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "pow", "masked_fill",
-              "floor", "ceil", "round", "reciprocal", "square"]:
+for _name in ["clamp", "neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "masked_fill",
+              "floor", "ceil", "round", "trunc", "frac", "sign", "reciprocal", "square"]:
     setattr(Tensor, _name + "_", _unary_inplace(_name))
 Tensor.clip_ = Tensor.clamp_
+Tensor.scatter_ = ops.indexing.scatter_
+Tensor.scatter_add_ = ops.indexing.scatter_add_
+Tensor.index_add_ = ops.indexing.index_add_
+Tensor.fix_ = Tensor.trunc_
 
 
-def _fill_no_grad(self, arr_fn):
+def _binary_inplace(name):
+    """self.op_(other) for ops without a numpy in-place fast path (pow_, remainder_, ...); the graph is recorded
+    when either operand requires grad."""
+    def fn(self, other):
+        return inplace.rewrite(self, getattr(ops, name), other)
+    fn.__name__ = name + "_"
+    return fn
+
+
+for _name in ["pow", "floor_divide", "remainder", "fmod"]:
+    setattr(Tensor, _name + "_", _binary_inplace(_name))
+
+
+def _fill_no_grad(self, arr_fn, overlap_ok=False):
+    """arr_fn writes self's array; overlap_ok: a constant fill of an expanded tensor is fine (torch's fill_)."""
     inplace.check_leaf(self)
+    if not overlap_ok:
+        inplace.check_overlap(self)
     if self.grad_fn is not None and inplace.needs_graph(self):
         raise RuntimeError("fastnn does not support filling a tensor that is part of a graph in place; "
                            "use an out-of-place op or detach() first")
@@ -97,12 +121,12 @@ def _fill_no_grad(self, arr_fn):
 
 
 def zero_(self):
-    return _fill_no_grad(self, lambda a: a.fill(0))
+    return _fill_no_grad(self, lambda a: a.fill(0), overlap_ok=True)
 
 
 def fill_(self, value):
     v = value.item() if isinstance(value, Tensor) else value
-    return _fill_no_grad(self, lambda a: a.fill(v))
+    return _fill_no_grad(self, lambda a: a.fill(v), overlap_ok=True)
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -145,6 +169,7 @@ def copy_(self, src, non_blocking=False):
                            f"({list(src.shape)})") from None
     if not inplace.needs_graph(self, src):
         inplace.check_leaf(self)
+        inplace.check_overlap(self)
         np.copyto(self._data, src._data, casting="unsafe")
         self._version[0] += 1
         return self
@@ -180,6 +205,9 @@ Tensor.__iadd__ = lambda a, b: add_(a, b)
 Tensor.__isub__ = lambda a, b: sub_(a, b)
 Tensor.__imul__ = lambda a, b: mul_(a, b)
 Tensor.__itruediv__ = lambda a, b: div_(a, b)
+Tensor.__ifloordiv__ = Tensor.floor_divide_
+Tensor.__imod__ = Tensor.remainder_
+Tensor.__ipow__ = Tensor.pow_
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

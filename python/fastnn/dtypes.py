@@ -49,6 +49,16 @@ LEGACY_NAMES = {float32: "FloatTensor", float64: "DoubleTensor", float16: "HalfT
 _BY_LEGACY_NAME = {prefix + n: d for d, n in LEGACY_NAMES.items() for prefix in ("", "torch.", "fastnn.")}
 
 
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def torch_name(d):
+    """torch's scalar type name of a fastnn or numpy dtype, as its error messages spell it ('Float', 'Long')."""
+    name = d.name if isinstance(d, dtype) else np.dtype(d).name
+    return _TORCH_NAMES.get(name, name)
+
+
 def _by_name(name):
     return _BY_NAME[name]
 

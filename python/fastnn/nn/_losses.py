@@ -2,6 +2,7 @@
 pick, and the gradient softmax - onehot in one pass); the other cases compose differentiable ops."""
 import numpy as np
 
+from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend import cpu as K
 from ..ops import log_softmax, where
@@ -49,7 +50,7 @@ def _check_class_targets(input, target, weight):
     if xd >= 3 and t.shape[1:] != x.shape[2:]:
         raise RuntimeError(f"Expected target size {list(x.shape[:1] + x.shape[2:])}, got {list(t.shape)}")
     if target.dtype.name not in ("int64", "uint8"):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_tname(target.dtype)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dt.torch_name(target.dtype)}")
     if xd == 1 and td == 1:
         if t.shape[0] != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}")
@@ -68,7 +69,7 @@ def _check_class_targets(input, target, weight):
 def _check_float(input, kernel):
     """torch's NotImplementedError for a kernel that takes only floating-point input."""
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_tname(input.dtype)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dt.torch_name(input.dtype)}'")
 
 
 def _check_softmax_input(input, dim, dtype, name):
@@ -83,12 +84,7 @@ def _check_softmax_input(input, dim, dtype, name):
     if not -max(nd, 1) <= dim < max(nd, 1):
         return
     last = "_lastdim" if nd == 0 or dim % nd == nd - 1 else ""
-    raise NotImplementedError(f"\"{name}{last}_kernel_impl\" not implemented for '{_tname(dt)}'")
-
-
-def _tname(dt):
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte",
-            "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char"}.get(dt.name, dt.name)
+    raise NotImplementedError(f"\"{name}{last}_kernel_impl\" not implemented for '{_dt.torch_name(dt)}'")
 
 
 def _as_rows(input, target):
@@ -136,7 +132,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     target = _check_class_targets(input, target, weight)
     _check_float(input, "nll_loss_out_frame" if input._data.ndim <= 2 else "nll_loss2d_forward_out_frame")
     if weight is not None and weight.dtype is not input.dtype:
-        raise RuntimeError(f"expected scalar type {_tname(input.dtype)} but found {_tname(weight.dtype)}")
+        raise RuntimeError(f"expected scalar type {_dt.torch_name(input.dtype)} but found {_dt.torch_name(weight.dtype)}")
     x, t = _as_rows(input, target)
     out = _NLL.apply(x, t, weight, ignore_index, reduction)
     if reduction == "none" and input._data.ndim != 2:
@@ -186,7 +182,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if x.shape == target._data.shape:  # class probabilities, as torch decides: by shape
         if not target.dtype.is_floating_point:
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                               f"{_tname(target.dtype)}")
+                               f"{_dt.torch_name(target.dtype)}")
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         if x.ndim == 0:
@@ -367,7 +363,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     if target.dtype is not input.dtype:
-        raise RuntimeError(f"Found dtype {_tname(target.dtype)} but expected {_tname(input.dtype)}")
+        raise RuntimeError(f"Found dtype {_dt.torch_name(target.dtype)} but expected {_dt.torch_name(input.dtype)}")
     _check_float(input, "binary_cross_entropy")
     x = input._data
     if x.size and (x.min() < 0 or x.max() > 1 or np.isnan(x).any()):
@@ -415,8 +411,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                            "`logical_xor()` operator instead.")
     if not target.dtype.is_floating_point:
-        raise RuntimeError(f"result type {_tname(input.dtype)} can't be cast to the desired output type "
-                           f"{_tname(target.dtype)}")
+        raise RuntimeError(f"result type {_dt.torch_name(input.dtype)} can't be cast to the desired output type "
+                           f"{_dt.torch_name(target.dtype)}")
     # (1 - t) x + lw * softplus(-x), lw = 1 + (pos_weight - 1) t
     softplus_neg = _SoftplusNeg.apply(input)
     if pos_weight is not None:

@@ -69,10 +69,10 @@ def _check_linear(input, weight, bias):
     if input._data.ndim == 0:
         raise RuntimeError("linear(): input must be at least 1-D")
     if input.dtype is not weight.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_tname(input.dtype)} and "
-                           f"{_tname(weight.dtype)}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_dt.torch_name(input.dtype)} and "
+                           f"{_dt.torch_name(weight.dtype)}")
     if not input.dtype.is_floating_point:
-        raise RuntimeError(f"\"addmm_impl_cpu_\" not implemented for '{_tname(input.dtype)}'")
+        raise RuntimeError(f"\"addmm_impl_cpu_\" not implemented for '{_dt.torch_name(input.dtype)}'")
     if input._data.shape[-1] != weight._data.shape[1]:
         rows = int(np.prod(input._data.shape[:-1]))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
@@ -80,11 +80,6 @@ def _check_linear(input, weight, bias):
     if bias is not None and bias._data.shape != (weight._data.shape[0],):
         raise RuntimeError(f"bias of shape {list(bias.shape)} does not match {weight._data.shape[0]} output "
                            "features")
-
-
-def _tname(dt):
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte",
-            "bool": "Bool", "float16": "Half"}.get(dt.name, dt.name)
 
 
 def linear(input, weight, bias=None):
@@ -113,19 +108,10 @@ def relu_(input):
     return input.relu_()
 
 
-def _inplace(input, fn):
-    """Write fn(input) into input, as torch's in-place activations (autograd rules of Tensor.relu_)."""
-    if not _inplace_ops.needs_graph(input):
-        _inplace_ops.check_leaf(input)
-        _inplace_ops.write(input, fn(input)._data)
-        return input
-    return _inplace_ops.apply_inplace(input, fn)
-
-
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     _check_float(input, "leaky_relu_cpu")
     if inplace:
-        return _inplace(input, lambda x: leaky_relu(x, negative_slope))
+        return _inplace_ops.rewrite(input, lambda x, _: leaky_relu(x, negative_slope))
     from ..ops import where
     return where(input > 0, input, input * negative_slope)
 
@@ -133,7 +119,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 def elu(input, alpha=1.0, inplace=False):
     _check_float(input, "elu_cpu")
     if inplace:
-        return _inplace(input, lambda x: elu(x, alpha))
+        return _inplace_ops.rewrite(input, lambda x, _: elu(x, alpha))
     from ..ops import where
     return where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
 
@@ -147,7 +133,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 def silu(input, inplace=False):
     _check_float(input, "silu_cpu")
     if inplace:
-        return _inplace(input, silu)
+        return _inplace_ops.rewrite(input, lambda x, _: silu(x))
     return input * sigmoid(input)
 
 
@@ -158,7 +144,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if not input.dtype.is_floating_point:
         min_val, max_val = int(min_val), int(max_val)
     if inplace:
-        return _inplace(input, lambda x: x.clamp(min_val, max_val))
+        return _inplace_ops.rewrite(input, lambda x, _: x.clamp(min_val, max_val))
     return input.clamp(min_val, max_val)
 
 
@@ -219,6 +205,6 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     if p == 1.0:
         return input.mul_(0) if inplace else input * 0
     if not input.dtype.is_floating_point:
-        raise RuntimeError(f"result type Float can't be cast to the desired output type {_tname(input.dtype)}")
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {_dt.torch_name(input.dtype)}")
     out = _Dropout.apply(input, p, generator)
     return input.copy_(out) if inplace else out

@@ -46,10 +46,16 @@ def result_dtype(a, b):
 
 
 def as_tensor_operand(x):
-    """Tensors stay; numbers stay (they broadcast as scalars); arrays and lists become tensors."""
+    """Tensors stay; numbers stay (they broadcast as scalars) and numpy scalars become Python numbers, as torch
+    treats them (np.float64 does not make a float32 result float64); arrays and lists become tensors."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, (bool, int, float, np.bool_, np.integer, np.floating)):
+    t = type(x)
+    if t is float or t is int or t is bool:
+        return x
+    if isinstance(x, (np.bool_, np.integer, np.floating)):
+        return py_scalar(x)
+    if isinstance(x, (bool, int, float)):
         return x
     if isinstance(x, np.ndarray):
         return Tensor._make(x)
@@ -57,6 +63,23 @@ def as_tensor_operand(x):
         from ..creation import tensor
         return tensor(x)
     raise TypeError(f"unsupported operand type for a tensor operation: {type(x).__name__}")
+
+
+def py_scalar(x):
+    """A numpy scalar as the Python number torch takes it for (np.bool_ as a float, as torch does); anything else
+    unchanged."""
+    if isinstance(x, (np.integer, np.floating)):
+        return x.item()
+    return float(x) if isinstance(x, np.bool_) else x
+
+
+def wrap_int(x, np_dtype):
+    """A Python int cast to an integer dtype the way torch casts a scalar operand: modulo 2**bits."""
+    if not -2 ** 63 <= x < 2 ** 64:
+        raise OverflowError("int too big to convert")
+    bits = 8 * np_dtype.itemsize
+    x &= (1 << bits) - 1
+    return x - (1 << bits) if np_dtype.kind == "i" and x >> (bits - 1) else x
 
 
 def value(x):

@@ -7,6 +7,7 @@ fastnn does not rebase the history of views in place (torch's CopySlices): that 
 """
 import numpy as np
 
+from .. import dtypes as _dt
 from ..autograd import grad_mode
 from ..tensor import Tensor
 
@@ -41,18 +42,33 @@ def apply_inplace(x, compute):
     return x
 
 
+def rewrite(x, compute, other=None):
+    """x.op_(other) as x = compute(x, other) written into x's storage, where compute is the out-of-place op
+    (other stands for x itself when it is x); the graph is recorded (apply_inplace) when either requires grad."""
+    if not needs_graph(x, other):
+        check_leaf(x)
+        write(x, compute(x, other)._data)
+        return x
+    return apply_inplace(x, lambda s: compute(s, s if other is x else other))
+
+
+def check_overlap(x):
+    """torch refuses an in-place write to a tensor whose elements share memory (an expanded one; fill_ and
+    zero_ excepted)."""
+    a = x._data if isinstance(x, Tensor) else x
+    if 0 in a.strides and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                           "memory location. Please clone() the tensor before performing the operation.")
+
+
 def write(x, arr):
     """Copy arr into x's storage with torch's casting rule for in-place results, and bump the version."""
+    check_overlap(x)
     if arr.dtype != x._data.dtype and not np.can_cast(arr.dtype, x._data.dtype, casting="same_kind"):
-        raise RuntimeError(f"result type {_torch_name(arr.dtype)} can't be cast to the desired output type "
-                           f"{_torch_name(x._data.dtype)}")
+        raise RuntimeError(f"result type {_dt.torch_name(arr.dtype)} can't be cast to the desired output type "
+                           f"{_dt.torch_name(x._data.dtype)}")
     np.copyto(x._data, arr, casting="unsafe")
     x._version[0] += 1
-
-
-def _torch_name(np_dtype):
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "uint8": "Byte",
-            "bool": "Bool"}.get(np.dtype(np_dtype).name, np.dtype(np_dtype).name)
 
 
 _UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
@@ -62,13 +78,14 @@ def binary_inplace(x, other, op):
     """x.op_(other) for op in add/sub/mul/div: a numpy in-place ufunc when no graph is needed."""
     if not needs_graph(x, other):
         check_leaf(x)
+        check_overlap(x)
         ov = other._data if isinstance(other, Tensor) else other
         try:
             _UFUNCS[op](x._data, ov, out=x._data, casting="same_kind")
         except TypeError:
             res = np.result_type(x._data, ov)
-            raise RuntimeError(f"result type {_torch_name(res)} can't be cast to the desired output type "
-                               f"{_torch_name(x._data.dtype)}") from None
+            raise RuntimeError(f"result type {_dt.torch_name(res)} can't be cast to the desired output type "
+                               f"{_dt.torch_name(x._data.dtype)}") from None
         except ValueError:
             raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
                                f"{list(np.broadcast_shapes(x._data.shape, np.shape(ov)))}") from None

@@ -4,7 +4,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import as_tensor_operand, broadcast_shapes, float_dtype_for, result_dtype, sum_to, value
+from ._util import (as_tensor_operand, broadcast_shapes, float_dtype_for, py_scalar, result_dtype, sum_to, value,
+                    wrap_int)
 
 
 # ---------------------------------------------------------------- dtype casts
@@ -28,11 +29,18 @@ def to_dtype(x, dtype):
 
 
 def _cast_operands(a, b):
+    """Both operands in their result dtype; a Python int wraps into an integer dtype (uint8 + 300), as torch."""
     dt = result_dtype(a, b)
-    if isinstance(a, Tensor) and a.dtype is not dt:
-        a = to_dtype(a, dt)
-    if isinstance(b, Tensor) and b.dtype is not dt:
-        b = to_dtype(b, dt)
+    if isinstance(a, Tensor):
+        if a.dtype is not dt:
+            a = to_dtype(a, dt)
+    elif type(a) is int and dt._category == 1:
+        a = wrap_int(a, dt.numpy)
+    if isinstance(b, Tensor):
+        if b.dtype is not dt:
+            b = to_dtype(b, dt)
+    elif type(b) is int and dt._category == 1:
+        b = wrap_int(b, dt.numpy)
     return a, b
 
 
@@ -64,7 +72,11 @@ class Sub(Function):
     def forward(ctx, a, b):
         ctx.sa = a._data.shape if isinstance(a, Tensor) else None
         ctx.sb = b._data.shape if isinstance(b, Tensor) else None
-        return np.subtract(value(a), value(b))
+        try:
+            return np.subtract(value(a), value(b))
+        except TypeError:  # two bool tensors of _binary's fast path
+            _check_bool_sub(a, b)
+            raise
 
     @staticmethod
     def backward(ctx, g):
@@ -129,7 +141,8 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = np.power(value(a), value(b))
+        av, bv = a._data, value(b)
+        out = np.power(av, bv) if av.dtype.kind == "f" or not isinstance(b, Tensor) else _int_pow(av, bv)
         ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
         ctx.save_output(out)
         ctx.a_scalar = None if isinstance(a, Tensor) else a
@@ -145,16 +158,19 @@ class Pow(Function):
         av = at._data if at is not None else ctx.a_scalar
         bv = bt._data if bt is not None else ctx.b_scalar
         ga = gb = None
+        # torch's pow_backward: a zero exponent has a zero gradient (not 0 * 0**-1 = nan), and the exponent's
+        # gradient is zero where the base is 0 and the exponent >= 0 (not 0 * log(0) = nan)
         if na:
-            if bt is None and bv == 2:
-                ga = g * (2 * av)
+            if bt is None:
+                ga = g * (2 * av) if bv == 2 else g * bv * np.power(av, bv - 1) if bv != 0 else np.zeros_like(g)
             else:
-                ga = g * bv * np.power(av, bv - 1)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = np.where(bv == 0, 0, g * bv * np.power(av, bv - 1))
             ga = sum_to(ga, ctx.sa)
         if nb:
             with np.errstate(divide="ignore", invalid="ignore"):
-                logs = np.where(av > 0, np.log(np.where(av > 0, av, 1)), np.where(av == 0, 0, np.nan))
-            gb = sum_to(g * ctx.saved_output * logs, ctx.sb)
+                gb = np.where((av == 0) & (bv >= 0), 0, g * ctx.saved_output * np.log(av))
+            gb = sum_to(gb, ctx.sb)
         return ga, gb
 
 
@@ -195,9 +211,14 @@ def _binary(cls, a, b):
                     broadcast_shapes(ad.shape, bd.shape)
                 return cls.apply(a, b)
         elif type(b) is float and ad.dtype.kind == "f" or type(b) is int and ad.dtype.kind in "fi":
-            return cls.apply(a, b)
+            try:
+                return cls.apply(a, b)
+            except OverflowError:  # an int out of the dtype's range: wrapped below
+                pass
     a = as_tensor_operand(a)
     b = as_tensor_operand(b)
+    if cls is Sub:
+        _check_bool_sub(a, b)
     a, b = _cast_operands(a, b)
     _check_broadcast(a, b)
     return cls.apply(a, b)
@@ -207,6 +228,21 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         other = mul(other, alpha)
     return _finish(_binary(Add, input, other), out)
+
+
+def _is_bool(x):
+    return type(x) is bool or isinstance(x, Tensor) and x._data.dtype.kind == "b"
+
+
+def _check_bool_sub(a, b):
+    """torch refuses a - b with a bool operand (before promotion turns it into an integer)."""
+    ba, bb = _is_bool(a), _is_bool(b)
+    if ba and bb:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if ba or bb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def sub(input, other, *, alpha=1, out=None):
@@ -221,14 +257,11 @@ def mul(input, other, *, out=None):
 
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is not None:
-        a, b = _cast_operands(as_tensor_operand(input), as_tensor_operand(other))
-        fn = np.floor_divide if rounding_mode == "floor" else (lambda x, y: np.trunc(np.true_divide(x, y)))
         if rounding_mode not in ("floor", "trunc"):
-            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                             f"'{rounding_mode}'")
-        r = np.asarray(fn(value(a), value(b)))
-        dt = a.dtype if isinstance(a, Tensor) else b.dtype
-        return _finish(Tensor._make(r.astype(dt.numpy, copy=False)), out)
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                               f"'{rounding_mode}'")
+        a, b = _int_division_operands(input, other, "div_" + rounding_mode)
+        return _finish(RoundedDiv.apply(a, b, rounding_mode), out)
     a, b = as_tensor_operand(input), as_tensor_operand(other)
     dt = result_dtype(a, b)
     if not dt.is_floating_point:  # true division of integers gives the default float type, as torch
@@ -240,8 +273,26 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):
-        input = _scalar_tensor(input, exponent)
+        input = _scalar_tensor(py_scalar(input), exponent)
+    if input._data.dtype.kind in "iu" and isinstance(exponent, (int, np.integer)):
+        _check_int_exponent(input._data.dtype, int(exponent))
     return _finish(_binary(Pow, input, exponent), out)
+
+
+def _check_int_exponent(np_dtype, e):
+    if e < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if e > np.iinfo(np_dtype).max:
+        raise RuntimeError(f"value cannot be converted to type {np_dtype.name}_t without overflow")
+
+
+def _int_pow(a, b):
+    """torch's integer power: a negative exponent gives 0, or +-1 for a base of +-1 (numpy raises)."""
+    neg = b < 0
+    if not neg.any():
+        return np.power(a, b)
+    out = np.power(a, np.where(neg, 0, b))
+    return np.where(neg, np.where(a == 1, 1, np.where(a == -1, 1 - 2 * (b & 1), 0)), out).astype(out.dtype)
 
 
 def _scalar_tensor(x, like):
@@ -264,6 +315,130 @@ def minimum(input, other):
 
 def rsub(input, other, alpha=1):
     return sub(other, input, alpha=alpha)
+
+
+# ---------------------------------------------------------------- rounded division and remainders
+def _rounded_div(a, b, mode):
+    """a / b rounded down ('floor') or toward zero ('trunc'); integers exactly, without a float detour."""
+    q = np.floor_divide(a, b)
+    if mode == "floor":
+        return q
+    if q.dtype.kind == "f":
+        return np.trunc(np.true_divide(a, b))
+    return q + ((np.remainder(a, b) != 0) & ((a < 0) != (b < 0)))
+
+
+class RoundedDiv(Function):
+    """div(..., rounding_mode=...): piecewise constant, so zero gradients, as torch."""
+
+    _internal = True
+    _node_name = "Div"
+
+    @staticmethod
+    def forward(ctx, a, b, mode):
+        ctx.sa = a._data.shape if isinstance(a, Tensor) else None
+        ctx.sb = b._data.shape if isinstance(b, Tensor) else None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _rounded_div(value(a), value(b), mode)
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb, _ = ctx.needs_input_grad
+        return (np.zeros(ctx.sa, g.dtype) if na else None), (np.zeros(ctx.sb, g.dtype) if nb else None), None
+
+
+class _Mod(Function):
+    """remainder (sign of the divisor) and fmod (sign of the dividend): d/da = 1, d/db = -q(a / b), q rounding
+    the quotient down (remainder) or toward zero (fmod)."""
+
+    _internal = True
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.sa = a._data.shape
+        ctx.sb = b._data.shape if isinstance(b, Tensor) else None
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return cls.f(a._data, value(b))
+
+    @classmethod
+    def backward(cls, ctx, g):
+        na, nb = ctx.needs_input_grad
+        gb = None
+        if nb:
+            a, b = ctx.saved_tensors
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = sum_to(-g * _rounded_div(a._data, b._data, cls.mode), ctx.sb)
+        return (sum_to(g, ctx.sa) if na else None), gb
+
+
+class Remainder(_Mod):
+    f = staticmethod(np.remainder)
+    mode = "floor"
+
+
+class Fmod(_Mod):
+    f = staticmethod(np.fmod)
+    mode = "trunc"
+
+
+class NoDerivative(Function):
+    """The result of an op torch has no derivative for (floor_divide, remainder(Scalar, Tensor)): it requires grad,
+    and backward raises, as torch's NotImplemented node does."""
+
+    _internal = True
+    _node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, out, op, *inputs):
+        ctx.op = op
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(f"derivative for aten::{ctx.op} is not implemented")
+
+
+def _int_division_operands(input, other, kernel):
+    """The operands of a rounded division or remainder, in their result dtype; an integer zero divisor raises
+    torch's RuntimeError, a bool one its NotImplementedError."""
+    a, b = _cast_operands(as_tensor_operand(input), as_tensor_operand(other))
+    _check_broadcast(a, b)
+    t = a if isinstance(a, Tensor) else b
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{kernel}() expects a Tensor operand, got two numbers")
+    kind = t._data.dtype.kind
+    if kind == "b":
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
+    if kind in "iu" and not np.all(value(b)):
+        raise RuntimeError("ZeroDivisionError")
+    return a, b
+
+
+def floor_divide(input, other, *, out=None):
+    """input // other (torch.floor_divide: no derivative; div(..., rounding_mode='floor') has a zero one)."""
+    a, b = _int_division_operands(input, other, "div_floor")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = _rounded_div(value(a), value(b), "floor")
+    return _finish(NoDerivative.apply(r, "floor_divide", a, b), out)
+
+
+def remainder(input, other, *, out=None):
+    """The remainder with the sign of the divisor (Python's %)."""
+    a, b = _int_division_operands(input, other, "remainder")
+    if isinstance(a, Tensor):
+        return _finish(Remainder.apply(a, b), out)
+    with np.errstate(divide="ignore", invalid="ignore"):  # remainder(Scalar, Tensor): torch has no derivative
+        return _finish(NoDerivative.apply(np.remainder(a, b._data), "remainder", b), out)
+
+
+def fmod(input, other, *, out=None):
+    """The remainder with the sign of the dividend (C's fmod)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod(): argument 'input' must be Tensor, not {type(input).__name__}")
+    a, b = _int_division_operands(input, other, "fmod")
+    return _finish(Fmod.apply(a, b), out)
 
 
 def _finish(result, out):
@@ -354,20 +529,70 @@ def square(x, *, out=None):
     return _finish(Square.apply(x), out)
 
 
-def sign(x):
-    return Tensor._make(np.sign(x._data))
+class _Piecewise(Function):
+    """floor, ceil, round, trunc, sign: in the graph with a zero gradient, as torch; frac: gradient 1."""
+
+    _internal = True
+    slope = 0
+
+    @classmethod
+    def forward(cls, ctx, x, *args):
+        return cls.f(x._data, *args)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return (g if cls.slope else np.zeros_like(g),) + (None,) * (len(ctx.needs_input_grad) - 1)
 
 
-def floor(x):
-    return Tensor._make(np.floor(x._data))
+def _piecewise_cls(name, f, slope=0):
+    return type(name, (_Piecewise,), {"f": staticmethod(f), "slope": slope})
 
 
-def ceil(x):
-    return Tensor._make(np.ceil(x._data))
+Sign = _piecewise_cls("Sign", np.sign)
+Floor = _piecewise_cls("Floor", np.floor)
+Ceil = _piecewise_cls("Ceil", np.ceil)
+Trunc = _piecewise_cls("Trunc", np.trunc)
+Round = _piecewise_cls("Round", np.round)
+Frac = _piecewise_cls("Frac", lambda x: x - np.trunc(x), slope=1)
 
 
-def round(x, *, decimals=0):
-    return Tensor._make(np.round(x._data, decimals))
+def _integral(x, name):
+    """Rounding an integer tensor is a copy; torch has no bool kernel."""
+    if x._data.dtype.kind == "b":
+        raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for 'Bool'")
+    return Tensor._make(x._data.copy())
+
+
+def sign(x, *, out=None):
+    if x._data.dtype.kind == "b":
+        return _finish(Tensor._make(x._data.copy()), out)
+    return _finish(Sign.apply(x), out)
+
+
+def floor(x, *, out=None):
+    return _finish(Floor.apply(x) if x._data.dtype.kind == "f" else _integral(x, "floor"), out)
+
+
+def ceil(x, *, out=None):
+    return _finish(Ceil.apply(x) if x._data.dtype.kind == "f" else _integral(x, "ceil"), out)
+
+
+def trunc(x, *, out=None):
+    return _finish(Trunc.apply(x) if x._data.dtype.kind == "f" else _integral(x, "trunc"), out)
+
+
+def round(x, *, decimals=0, out=None):
+    if x._data.dtype.kind == "f":
+        return _finish(Round.apply(x, decimals) if decimals else Round.apply(x), out)
+    if decimals:
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_dt.torch_name(x.dtype)}'")
+    return _finish(_integral(x, "round"), out)
+
+
+def frac(x, *, out=None):
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_dt.torch_name(x.dtype)}'")
+    return _finish(Frac.apply(x), out)
 
 
 # ---------------------------------------------------------------- clamp / where
@@ -392,7 +617,12 @@ class Clamp(Function):
         return g * mask, None, None
 
 
+_PLAIN = {int, float, type(None)}
+
+
 def clamp(input, min=None, max=None, *, out=None):
+    if type(min) not in _PLAIN or type(max) not in _PLAIN:
+        min, max = py_scalar(min), py_scalar(max)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -514,10 +744,10 @@ def logical_xor(a, b):
 
 def _bitwise(npfn, a, b):
     a, b = as_tensor_operand(a), as_tensor_operand(b)
-    for x in (a, b):
-        if isinstance(x, Tensor) and x.dtype.is_floating_point:
-            raise RuntimeError(f"\"{npfn.__name__}_cpu\" not implemented for '{x.dtype.name.capitalize()}'")
-    return _compare(npfn, a, b)
+    dt = result_dtype(a, b)
+    if dt.is_floating_point:
+        raise NotImplementedError(f"\"{npfn.__name__}_cpu\" not implemented for '{_dt.torch_name(dt)}'")
+    return _compare(npfn, *_cast_operands(a, b))
 
 
 def bitwise_and(a, b):
@@ -534,6 +764,6 @@ def bitwise_xor(a, b):
 
 def bitwise_not(x):
     if x.dtype.is_floating_point:
-        raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return Tensor._make(np.invert(x._data))
 
