@@ -12,7 +12,6 @@ import os
 import sys
 import time
 
-import numpy as np
 
 DEFAULT_LR = {"sgd": 0.003, "momentum": 0.01, "adagrad": 0.01, "rmsprop": 0.001, "adadelta": 1.0, "adam": 2e-3,
               "adamw": 2e-3}
