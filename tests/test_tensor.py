@@ -591,3 +591,55 @@ def test_creation_and_conversion_errors_match_torch(expr):
 def test_sizes_accept_integer_like_values():
     assert fastnn.zeros(np.int64(2), fastnn.tensor(3)).shape == (2, 3)
     assert fastnn.arange(5, 1, -2).tolist() == [5, 3]
+
+
+def test_setup_boilerplate_of_torch_scripts_runs():
+    """What scripts run before training: seeding every backend, cuDNN switches, device choice, size=, finfo."""
+    import torch
+    for m in (fastnn, torch):
+        m.manual_seed(0)
+        m.cuda.manual_seed(0)
+        m.cuda.manual_seed_all(0)
+        m.cuda.empty_cache()
+        m.backends.cudnn.deterministic, m.backends.cudnn.benchmark = True, False
+        m.use_deterministic_algorithms(True)
+        assert m.are_deterministic_algorithms_enabled()
+        m.use_deterministic_algorithms(False)
+        dev = m.device("cuda" if m.cuda.is_available() else "mps" if m.backends.mps.is_available() else "cpu")
+        assert str(dev) == "cpu" and str(m.device("mps")) == "mps"
+        assert m.zeros(size=(2, 3)).shape == m.rand(size=(2, 3)).shape == (2, 3)
+        assert m.ones(size=[4]).shape == m.randn(size=(4,)).shape == m.empty(size=(4,)).shape == (4,)
+        assert not m.ones(2).is_pinned()
+        with pytest.raises(RuntimeError):
+            m.ones(2).pin_memory()
+    for name in ("float32", "float64", "float16"):
+        f, t = fastnn.finfo(getattr(fastnn, name)), torch.finfo(getattr(torch, name))
+        assert [getattr(f, k) for k in ("bits", "eps", "max", "min", "tiny", "resolution")] == \
+               [getattr(t, k) for k in ("bits", "eps", "max", "min", "tiny", "resolution")]
+    for name in ("int64", "int32", "uint8"):
+        f, t = fastnn.iinfo(getattr(fastnn, name)), torch.iinfo(getattr(torch, name))
+        assert (f.bits, f.max, f.min) == (t.bits, t.max, t.min)
+    with pytest.raises(TypeError):
+        fastnn.finfo(fastnn.int64)
+
+
+def test_grad_mode_decorators_without_parentheses():
+    import torch
+    for m in (fastnn, torch):
+        x = m.ones(2, requires_grad=True)
+
+        @m.no_grad
+        def f(v):
+            return v * 2
+
+        @m.inference_mode
+        def g(v):
+            return v * 2
+
+        with m.no_grad():
+            @m.enable_grad
+            def h(v):
+                return v * 2
+            assert h(x).requires_grad
+        assert not f(x).requires_grad and not g(x).requires_grad and f.__name__ == "f"
+        assert (x * 2).requires_grad

@@ -10,8 +10,8 @@ with _quiet_idle_threads():  # before libgomp loads: idle OpenMP threads must no
     from . import _C
 from ._config import (__version__, _apply_isa_from_environment, available_isas, get_isa, get_num_threads,
                       set_isa, set_num_threads, show_config)
-from .dtypes import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
-                     set_default_dtype, uint8)
+from .dtypes import (bool_ as bool, dtype, finfo, float16, float32, float64, get_default_dtype, iinfo, int8, int16,
+                     int32, int64, set_default_dtype, uint8)
 from .tensor import Size, Tensor, device, is_tensor
 from . import _tensor_methods  # noqa: F401  (binds the methods and operators onto Tensor)
 from . import autograd
@@ -35,7 +35,21 @@ short = int16
 from .tensor import LEGACY_TYPES as _LEGACY_TYPES
 globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...: torch's legacy tensor types
 
-_SUBMODULES = ("nn", "optim", "utils", "vision", "viz", "backend", "train", "serialization", "cuda")
+_SUBMODULES = ("nn", "optim", "utils", "vision", "viz", "backend", "backends", "train", "serialization", "cuda")
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Accepted for torch scripts: fastnn's kernels are always deterministic (bit-identical on any thread
+    count), so there is nothing to switch."""
+    global _deterministic
+    _deterministic = True if mode else False  # (bool is fastnn.bool here)
+
+
+def are_deterministic_algorithms_enabled():
+    return _deterministic
+
+
+_deterministic = False
 
 
 def __getattr__(name):

@@ -8,7 +8,12 @@ from .random import _rng
 from .tensor import Size, Tensor, _check_device
 
 
-def _sizes(size):
+def _sizes(size, size_kw=None):
+    """The shape from zeros(2, 3), zeros((2, 3)) or zeros(size=(2, 3))."""
+    if size_kw is not None:
+        if size:
+            raise TypeError("got the size both as positional arguments and as the keyword size")
+        size = (size_kw,)
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
     try:
@@ -112,16 +117,16 @@ def from_dlpack(ext_tensor):
     return from_numpy(np.from_dlpack(ext_tensor))
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.zeros(_sizes(size), dtype=_np_dtype(dtype)), requires_grad, device)
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(np.zeros(_sizes(sizes, size), dtype=_np_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.ones(_sizes(size), dtype=_np_dtype(dtype)), requires_grad, device)
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(np.ones(_sizes(sizes, size), dtype=_np_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, pin_memory=False, memory_format=None):
-    return _finish(np.empty(_sizes(size), dtype=_np_dtype(dtype)), requires_grad, device)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, pin_memory=False, memory_format=None):
+    return _finish(np.empty(_sizes(sizes, size), dtype=_np_dtype(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -185,15 +190,16 @@ def _float_dtype(dtype):
     return d.numpy
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     d = _float_dtype(dtype)
-    arr = _rng(generator).standard_normal(_sizes(size), dtype=d if d in (np.float32, np.float64) else np.float64)
+    shape = _sizes(sizes, size)
+    arr = _rng(generator).standard_normal(shape, dtype=d if d in (np.float32, np.float64) else np.float64)
     return _finish(arr.astype(d, copy=False), requires_grad, device)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     d = _float_dtype(dtype)
-    arr = _rng(generator).random(_sizes(size), dtype=d if d in (np.float32, np.float64) else np.float64)
+    arr = _rng(generator).random(_sizes(sizes, size), dtype=d if d in (np.float32, np.float64) else np.float64)
     return _finish(arr.astype(d, copy=False), requires_grad, device)
 
 

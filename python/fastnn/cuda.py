@@ -18,3 +18,19 @@ def kernels_built():
 def device_count():
     """CUDA devices the driver reports (0 without a CUDA build, driver or device)."""
     return int(_C.cuda_device_count())
+
+
+def is_initialized():
+    return False
+
+
+def manual_seed(seed):
+    """Accepted and ignored, as torch does without a CUDA device (scripts seed every backend)."""
+
+
+def manual_seed_all(seed):
+    """Accepted and ignored, as torch does without a CUDA device."""
+
+
+def empty_cache():
+    """Nothing is cached on a device: a no-op, as torch's before CUDA is initialised."""

@@ -112,3 +112,35 @@ def promote(a, b):
     if a is b:
         return a
     return from_numpy_dtype(np.promote_types(a.numpy, b.numpy))
+
+
+class finfo:
+    """Machine limits of a floating dtype (torch.finfo): bits, eps, max, min, tiny (smallest_normal), resolution."""
+
+    def __init__(self, type=None):
+        d = get_default_dtype() if type is None else to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError(f"finfo expects a floating point dtype, got {d}")
+        info = np.finfo(d.numpy)
+        self.dtype, self.bits = d.name, info.bits
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype (torch.iinfo): bits, max, min."""
+
+    def __init__(self, type):
+        d = to_dtype(type)
+        if d.is_floating_point or d is bool_:
+            raise TypeError(f"iinfo expects an integer dtype, got {d}")
+        info = np.iinfo(d.numpy)
+        self.dtype, self.bits, self.max, self.min = d.name, info.bits, int(info.max), int(info.min)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

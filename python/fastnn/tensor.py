@@ -36,8 +36,8 @@ class device:
         if ":" in spec:
             spec, idx = spec.split(":", 1)
             index = int(idx)
-        if spec not in ("cpu", "cuda"):
-            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {spec}")
+        if spec not in ("cpu", "cuda", "mps", "meta"):  # a device name; _check_device refuses all but the CPU
+            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta device type at start of device string: {spec}")
         self.type = spec
         self.index = index
 
@@ -354,6 +354,14 @@ class Tensor:
         _check_device(dev)
         out = self if dtype is None else self.type(_dt.to_dtype(dtype))
         return out.clone() if copy and out is self else out
+
+    def is_pinned(self, device=None):
+        return False
+
+    def pin_memory(self, device=None):
+        """Pinned memory serves copies to an accelerator, which fastnn tensors never make (torch raises the same
+        without one)."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
 
     def cpu(self):
         return self

@@ -34,13 +34,24 @@ class _ModeContext:
         return wrapper
 
 
-class no_grad(_ModeContext):
-    """Disable graph recording: `with fastnn.no_grad():` or `@fastnn.no_grad()`."""
+class _BareDecoratorContext(_ModeContext):
+    """Also a decorator without parentheses (`@fastnn.no_grad`), as torch 2's."""
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        return self if func is None else self(func)
+
+    def __init__(self, func=None):
+        pass
+
+
+class no_grad(_BareDecoratorContext):
+    """Disable graph recording: `with fastnn.no_grad():`, `@fastnn.no_grad()` or `@fastnn.no_grad`."""
 
     _mode = False
 
 
-class enable_grad(_ModeContext):
+class enable_grad(_BareDecoratorContext):
     """Enable graph recording inside a no_grad region."""
 
     _mode = True
@@ -71,5 +82,9 @@ class set_grad_enabled(_ModeContext):
 class inference_mode(no_grad):
     """Like no_grad (fastnn has no separate inference tensors)."""
 
+    def __new__(cls, mode=True):
+        self = _ModeContext.__new__(cls)
+        return self(mode) if callable(mode) else self
+
     def __init__(self, mode=True):
-        self._mode = not mode
+        self._mode = not mode if not callable(mode) else False
