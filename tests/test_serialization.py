@@ -290,3 +290,20 @@ def test_model_and_optimizer_resume_bit_identically_through_save_load(tmp_path, 
     train(model, opt, zip(xs[15:], ys[15:]))
     for (name, a), (_, b) in zip(model.state_dict().items(), ref_model.state_dict().items()):
         assert np.array_equal(a.numpy(), b.numpy()), name
+
+
+def test_map_location_forms_of_torch_scripts(tmp_path):
+    """'cpu', a device, a dict onto 'cpu' and a function (storage, location) -> storage all load on the CPU."""
+    p = tmp_path / "ck.fnn"
+    sd = fastnn.nn.Linear(3, 2).state_dict()
+    fastnn.save(sd, p)
+    seen = []
+    for ml in ("cpu", fastnn.device("cpu"), {"cuda:0": "cpu"}, lambda storage, loc: seen.append(loc) or storage):
+        out = fastnn.load(p, map_location=ml)
+        assert list(out) == ["weight", "bias"] and all(np.array_equal(out[k], sd[k]) for k in sd)
+    assert seen == ["cpu", "cpu"]
+    for bad in ("cuda", {"cpu": "cuda:0"}):
+        with pytest.raises(RuntimeError, match="map_location"):
+            fastnn.load(p, map_location=bad)
+    with pytest.raises(TypeError, match="map_location returned int"):
+        fastnn.load(p, map_location=lambda s, loc: 3)

@@ -152,6 +152,13 @@ def _decode(node, tensors):
     raise SerializationError(f"fastnn.load: malformed structure node {str(node)[:80]!r}")
 
 
+def _mapped(map_location, t):
+    out = map_location(t, "cpu")
+    if not isinstance(out, Tensor):
+        raise TypeError(f"fastnn.load: map_location returned {type(out).__name__}, expected the tensor it was given")
+    return out
+
+
 def _parameter_cls():
     from .nn.parameter import Parameter  # (fastnn.nn imports this module's package first)
     return Parameter
@@ -349,9 +356,11 @@ def _open(f):
 
 def load(f, map_location=None, weights_only=True, **kwargs):
     """Load an object saved by fastnn.save from `f` (a path or a binary file object), verifying its SHA-256.
-    `map_location` may be None or 'cpu' (fastnn tensors live on the CPU); `weights_only` is accepted for torch
+    `map_location` may be None, 'cpu', a dict mapping locations to 'cpu', or a function(tensor, 'cpu') returning
+    the tensor to use (torch passes storages; fastnn tensors live on the CPU); `weights_only` is accepted for torch
     compatibility (loading is always safe: no pickle)."""
-    if map_location not in (None, "cpu") and str(map_location) != "cpu":
+    targets = map_location.values() if isinstance(map_location, dict) else [map_location]
+    if not callable(map_location) and any(t is not None and str(t) != "cpu" for t in targets):
         raise RuntimeError(f"fastnn.load: map_location={map_location!r} is not supported (only 'cpu')")
     fobj, size, name, close = _open(f)
     try:
@@ -371,6 +380,8 @@ def load(f, map_location=None, weights_only=True, **kwargs):
     if not isinstance(expected, str) or _digest(header, chunks) != expected:
         _fail(f"fastnn.load: {name} is corrupt (SHA-256 mismatch: the file was damaged or modified)")
     tensors = {k: Tensor._make(a) for k, a in arrays.items()}
+    if callable(map_location):
+        tensors = {k: _mapped(map_location, t) for k, t in tensors.items()}
     try:
         structure = json.loads(meta["fastnn.structure"])
         return _decode(structure, tensors)
