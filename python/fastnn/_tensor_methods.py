@@ -1,4 +1,6 @@
 """Tensor methods and operators, bound to the functions in fastnn.ops (t.exp() is fastnn.exp(t))."""
+import numbers
+
 import numpy as np
 
 from . import ops
@@ -22,6 +24,11 @@ _SAME_NAME = [
     "flip", "movedim", "tril", "triu", "diag", "diagonal", "roll", "gather", "scatter", "scatter_add", "index_add",
     "index_select", "masked_fill", "nonzero", "argwhere", "matmul", "mm", "bmm", "dot", "mv", "outer",
     "relu", "sigmoid", "tanh", "softmax", "log_softmax",
+    "tan", "asin", "acos", "atan", "sinh", "cosh", "log2", "log10", "exp2", "erf", "logit", "atan2", "hypot",
+    "arcsin", "arccos", "arctan", "arctan2", "fmax", "fmin", "clamp_min", "clamp_max", "nan_to_num", "ger",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
+    "unique", "bincount", "masked_select", "repeat_interleave", "moveaxis", "swapdims", "tile", "select",
+    "tensor_split", "trace", "diff",
 ]
 for _name in _SAME_NAME:  # a plain function set on the class is a method: no wrapper frame per call
     setattr(Tensor, _name, getattr(ops, _name))
@@ -45,11 +52,31 @@ for _name, _op in {"add": ops.add, "sub": ops.sub, "mul": ops.mul, "truediv": op
                    "mod": ops.remainder}.items():
     setattr(Tensor, f"__{_name}__", _op)
     setattr(Tensor, f"__r{_name}__", _reflected(_op))
+for _name, _op in {"lshift": ops.bitwise_left_shift, "rshift": ops.bitwise_right_shift}.items():
+    setattr(Tensor, f"__{_name}__", _op)
+    setattr(Tensor, f"__r{_name}__", _reflected(_op))
+_pw = ops.pointwise
 for _name, _op in {"xor": ops.bitwise_xor, "neg": ops.neg, "abs": ops.abs, "invert": ops.bitwise_not,
-                   "eq": ops.eq, "ne": ops.ne, "lt": ops.lt, "le": ops.le, "gt": ops.gt, "ge": ops.ge,
+                   "eq": _pw.eq_operator, "ne": _pw.ne_operator, "lt": _pw.lt_operator, "le": _pw.le_operator,
+                   "gt": _pw.gt_operator, "ge": _pw.ge_operator,
                    "getitem": ops.getitem, "setitem": ops.setitem}.items():
     setattr(Tensor, f"__{_name}__", _op)
+Tensor.__rxor__ = _reflected(ops.bitwise_xor)
 Tensor.__pos__ = lambda a: a
+
+
+def __contains__(self, element):
+    """`element in t`: whether any element of t equals element (a number or a broadcastable tensor), as torch."""
+    if isinstance(element, (Tensor, numbers.Number)):
+        return bool(ops.eq(element, self)._data.any())
+    raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
+
+
+Tensor.__contains__ = __contains__
+Tensor.is_signed = lambda self: self.dtype.is_signed
+Tensor.is_complex = lambda self: False
+if not hasattr(Tensor, "is_floating_point"):
+    Tensor.is_floating_point = lambda self: self.dtype.is_floating_point
 
 
 # ---- in-place ops ----
@@ -85,7 +112,9 @@ def _unary_inplace(name):
 
 
 for _name in ["clamp", "neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "masked_fill",
-              "floor", "ceil", "round", "trunc", "frac", "sign", "reciprocal", "square"]:
+              "floor", "ceil", "round", "trunc", "frac", "sign", "reciprocal", "square",
+              "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log2", "log10", "log1p", "exp2", "expm1",
+              "rsqrt", "erf", "logit", "clamp_min", "clamp_max", "nan_to_num"]:
     setattr(Tensor, _name + "_", _unary_inplace(_name))
 Tensor.clip_ = Tensor.clamp_
 Tensor.scatter_ = ops.indexing.scatter_
@@ -103,8 +132,13 @@ def _binary_inplace(name):
     return fn
 
 
-for _name in ["pow", "floor_divide", "remainder", "fmod"]:
+for _name in ["pow", "floor_divide", "remainder", "fmod", "bitwise_and", "bitwise_or", "bitwise_xor",
+              "bitwise_left_shift", "bitwise_right_shift", "atan2", "hypot"]:
     setattr(Tensor, _name + "_", _binary_inplace(_name))
+Tensor.arcsin_, Tensor.arccos_, Tensor.arctan_ = Tensor.asin_, Tensor.acos_, Tensor.atan_
+Tensor.arctan2_ = Tensor.atan2_
+for _name in ["squeeze_", "unsqueeze_", "t_", "transpose_"]:
+    setattr(Tensor, _name, getattr(ops.shape, _name))
 
 
 def _fill_no_grad(self, arr_fn, overlap_ok=False):
@@ -208,6 +242,11 @@ Tensor.__itruediv__ = lambda a, b: div_(a, b)
 Tensor.__ifloordiv__ = Tensor.floor_divide_
 Tensor.__imod__ = Tensor.remainder_
 Tensor.__ipow__ = Tensor.pow_
+Tensor.__iand__ = Tensor.bitwise_and_
+Tensor.__ior__ = Tensor.bitwise_or_
+Tensor.__ixor__ = Tensor.bitwise_xor_
+Tensor.__ilshift__ = Tensor.bitwise_left_shift_
+Tensor.__irshift__ = Tensor.bitwise_right_shift_
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

@@ -1,17 +1,20 @@
 """The differentiable ops, as functions on Tensors (fastnn.exp(t), fastnn.matmul(a, b), ...)."""
-from .pointwise import (abs, add, allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clamp, cos, div,
-                        eq, equal, exp, expm1, floor, floor_divide, fmod, frac, ge, gt, isclose, isfinite, isinf,
-                        isnan, le, log, log1p, logical_and, logical_not, logical_or, logical_xor, lt, maximum,
-                        minimum, mul, ne, neg, pow, reciprocal, remainder, round, rsqrt, rsub, sign, sin, sqrt,
-                        square, sub, to_dtype, trunc, where)
-from .reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, logsumexp,
-                        max, mean, median, min, mode, norm, prod, sort, std, sum, topk, var)
-from .shape import (broadcast_to, cat, chunk, clone, contiguous, diag, diagonal, einsum, expand, expand_as, flatten,
-                    flip, hstack, movedim, narrow, permute, repeat, reshape, reshape_as, roll, split, squeeze, stack, t,
-                    transpose, tril, triu, unbind, unflatten, unsqueeze, view, view_as, vstack)
-from .indexing import (argwhere, gather, getitem, index_add, index_select, masked_fill, nonzero, one_hot, scatter,
-                       scatter_add, setitem)
-from .linalg import bmm, dot, matmul, mm, mv, outer
+from .pointwise import (abs, acos, add, allclose, arccos, arcsin, arctan, arctan2, asin, atan, atan2, bitwise_and,
+                        bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clamp,
+                        clamp_max, clamp_min, cos, cosh, div, eq, equal, erf, exp, exp2, expm1, floor, floor_divide,
+                        fmax, fmin, fmod, frac, ge, ger, gt, hypot, isclose, isfinite, isinf, isnan, le, log, log10,
+                        log1p, log2, logical_and, logical_not, logical_or, logical_xor, logit, lt, maximum, minimum,
+                        mul, nan_to_num, ne, neg, outer, pow, reciprocal, remainder, round, rsqrt, rsub, sign, sin,
+                        sinh, sqrt, square, sub, tan, to_dtype, trunc, where)
+from .reduction import (all, amax, amin, any, argmax, argmin, argsort, bincount, count_nonzero, cumprod, cumsum,
+                        logsumexp, max, mean, median, min, mode, norm, prod, sort, std, sum, topk, unique, var)
+from .shape import (broadcast_to, cat, chunk, clone, contiguous, diag, diagonal, diff, einsum, expand, expand_as,
+                    flatten, flip, hstack, moveaxis, movedim, narrow, permute, repeat, repeat_interleave, reshape,
+                    reshape_as, roll, select, split, squeeze, stack, swapdims, t, tensor_split, tile, trace, transpose,
+                    tril, triu, unbind, unflatten, unsqueeze, view, view_as, vstack)
+from .indexing import (argwhere, gather, getitem, index_add, index_select, masked_fill, masked_select, nonzero,
+                       one_hot, scatter, scatter_add, setitem)
+from .linalg import bmm, dot, matmul, mm, mv
 from .activation import log_softmax, relu, sigmoid, softmax, tanh
 
 clip = clamp
@@ -27,3 +30,12 @@ subtract = sub
 greater = gt
 less = lt
 swapaxes = transpose
+
+
+def numel(input):
+    """The number of elements of a tensor (torch.numel)."""
+    return int(input._data.size)
+
+
+def is_floating_point(input):
+    return input.dtype.is_floating_point

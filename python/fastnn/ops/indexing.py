@@ -392,3 +392,30 @@ def one_hot(tensor, num_classes=-1):
     out = np.zeros(t.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, t[..., None], 1, axis=-1)
     return Tensor._make(out)
+
+
+class MaskedSelect(Function):
+    """The elements of x where mask is True (both broadcast together), as a 1-D tensor."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        shape = np.broadcast_shapes(x._data.shape, mask._data.shape)
+        ctx.xshape, ctx.shape = x._data.shape, shape
+        ctx.mask = np.broadcast_to(mask._data, shape)
+        return np.broadcast_to(x._data, shape)[ctx.mask]
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, dtype=g.dtype)
+        gx[ctx.mask] = g
+        return sum_to(gx, ctx.xshape), None
+
+
+def masked_select(input, mask):
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    from ._util import broadcast_shapes
+    broadcast_shapes(input._data.shape, mask._data.shape)
+    return MaskedSelect.apply(input, mask)

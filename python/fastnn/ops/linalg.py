@@ -131,6 +131,3 @@ def dot(input, other):
 def mv(input, vec):
     return matmul(input, vec)
 
-
-def outer(input, vec2):
-    return mm(unsqueeze(input, 1), unsqueeze(vec2, 0))

@@ -1,4 +1,6 @@
 """Element-wise math with broadcasting and autograd: arithmetic, unary functions, comparisons, clamp, where."""
+import math
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -301,16 +303,85 @@ def _scalar_tensor(x, like):
     return tensor(x, dtype=dt)
 
 
-def maximum(input, other):
-    a, b = _cast_operands(input, other)
-    _check_broadcast(a, b)
-    return Maximum.apply(a, b)
+def _check_tensors(name, input, other):
+    """torch's TypeError for a binary op that takes two tensors only (maximum(t, 3))."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
 
 
-def minimum(input, other):
+def maximum(input, other, *, out=None):
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        _check_tensors("maximum", input, other)
     a, b = _cast_operands(input, other)
     _check_broadcast(a, b)
-    return Minimum.apply(a, b)
+    return _finish(Maximum.apply(a, b), out)
+
+
+def minimum(input, other, *, out=None):
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        _check_tensors("minimum", input, other)
+    a, b = _cast_operands(input, other)
+    _check_broadcast(a, b)
+    return _finish(Minimum.apply(a, b), out)
+
+
+class _FExtremum(Function):
+    """fmax / fmin: a NaN loses to a number; the gradient goes to input where it is picked (ties included), as
+    torch's fmax_backward."""
+
+    _internal = True
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return cls.pick(a._data, b._data)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        a, b = ctx.saved_tensors
+        av, bv = a._data, b._data
+        wa = cls.cmp(av, bv) | np.isnan(bv)
+        return (sum_to(np.where(wa, g, 0).astype(g.dtype, copy=False), av.shape),
+                sum_to(np.where(wa, 0, g).astype(g.dtype, copy=False), bv.shape))
+
+
+class Fmax(_FExtremum):
+    pick = staticmethod(np.fmax)
+    cmp = staticmethod(np.greater_equal)
+
+
+class Fmin(_FExtremum):
+    pick = staticmethod(np.fmin)
+    cmp = staticmethod(np.less_equal)
+
+
+def fmax(input, other, *, out=None):
+    _check_tensors("fmax", input, other)
+    a, b = _cast_operands(input, other)
+    _check_broadcast(a, b)
+    return _finish(Fmax.apply(a, b), out)
+
+
+def fmin(input, other, *, out=None):
+    _check_tensors("fmin", input, other)
+    a, b = _cast_operands(input, other)
+    _check_broadcast(a, b)
+    return _finish(Fmin.apply(a, b), out)
+
+
+def outer(input, vec2, *, out=None):
+    """The outer product of two 1-D tensors, with type promotion (int x float -> float), as torch."""
+    _check_tensors("outer", input, vec2)
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v._data.ndim}-D")
+    from .shape import reshape
+    return _finish(mul(reshape(input, (-1, 1)), reshape(vec2, (1, -1))), out)
+
+
+ger = outer
 
 
 def rsub(input, other, alpha=1):
@@ -492,6 +563,23 @@ Reciprocal = _unary_cls("Reciprocal", np.reciprocal, lambda g, x, y: -g * y * y,
 Sin = _unary_cls("Sin", np.sin, lambda g, x, y: g * np.cos(x))
 Cos = _unary_cls("Cos", np.cos, lambda g, x, y: -g * np.sin(x))
 Square = _unary_cls("Square", np.square, lambda g, x, y: g * 2 * x)
+Tan = _unary_cls("Tan", np.tan, lambda g, x, y: g * (1 + y * y), saves_output=True)
+Asin = _unary_cls("Asin", np.arcsin, lambda g, x, y: g / np.sqrt(1 - x * x))
+Acos = _unary_cls("Acos", np.arccos, lambda g, x, y: -g / np.sqrt(1 - x * x))
+Atan = _unary_cls("Atan", np.arctan, lambda g, x, y: g / (1 + x * x))
+Sinh = _unary_cls("Sinh", np.sinh, lambda g, x, y: g * np.cosh(x))
+Cosh = _unary_cls("Cosh", np.cosh, lambda g, x, y: g * np.sinh(x))
+Log2 = _unary_cls("Log2", np.log2, lambda g, x, y: g / (x * math.log(2.0)))
+Log10 = _unary_cls("Log10", np.log10, lambda g, x, y: g / (x * math.log(10.0)))
+Exp2 = _unary_cls("Exp2", np.exp2, lambda g, x, y: g * y * math.log(2.0), saves_output=True)
+
+
+def _erf(x):
+    """math.erf element by element (numpy has no erf; a rarely used op does not earn a dependency)."""
+    return np.vectorize(math.erf, otypes=[x.dtype])(x)
+
+
+Erf = _unary_cls("Erf", _erf, lambda g, x, y: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x))
 
 
 def _float_unary(cls, x, out=None):
@@ -523,6 +611,98 @@ def _float_op(cls):
 
 exp, log, log1p, expm1, sqrt, rsqrt, reciprocal, sin, cos = (
     _float_op(c) for c in (Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal, Sin, Cos))
+tan, asin, acos, atan, sinh, cosh, log2, log10, exp2, erf = (
+    _float_op(c) for c in (Tan, Asin, Acos, Atan, Sinh, Cosh, Log2, Log10, Exp2, Erf))
+arcsin, arccos, arctan = asin, acos, atan
+
+
+class Logit(Function):
+    """log(x / (1 - x)), x clamped to [eps, 1 - eps] when eps is given (zero gradient outside, as torch)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        xv = x._data if eps is None else np.clip(x._data, eps, 1 - eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(xv / (1 - xv))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xv, eps = x._data, ctx.eps
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gx = g / (xv * (1 - xv))
+            if eps is not None:
+                gx = np.where((xv < eps) | (xv > 1 - eps), 0, gx)
+        return gx.astype(xv.dtype, copy=False), None
+
+
+def logit(input, eps=None, *, out=None):
+    if not input.dtype.is_floating_point:
+        input = to_dtype(input, float_dtype_for(input))
+    return _finish(Logit.apply(input, eps), out)
+
+
+class Atan2(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.arctan2(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        av, bv = a._data, b._data
+        na, nb = ctx.needs_input_grad
+        d = av * av + bv * bv
+        return (sum_to(g * bv / d, av.shape) if na else None), (sum_to(-g * av / d, bv.shape) if nb else None)
+
+
+class Hypot(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        out = np.hypot(a._data, b._data)
+        ctx.save_output(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        y = ctx.saved_output
+        na, nb = ctx.needs_input_grad
+        return (sum_to(g * a._data / y, a._data.shape) if na else None), (
+            sum_to(g * b._data / y, b._data.shape) if nb else None)
+
+
+def atan2(input, other, *, out=None):
+    """The angle of (other, input); integer inputs give the default float type, as torch."""
+    _check_tensors("atan2", input, other)
+    a, b = _cast_operands(input, other)
+    if not a.dtype.is_floating_point:
+        fdt = _dt.get_default_dtype()
+        a, b = to_dtype(a, fdt), to_dtype(b, fdt)
+    _check_broadcast(a, b)
+    return _finish(Atan2.apply(a, b), out)
+
+
+arctan2 = atan2
+
+
+def hypot(input, other, *, out=None):
+    _check_tensors("hypot", input, other)
+    a, b = _cast_operands(input, other)
+    if not a.dtype.is_floating_point:
+        raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_dt.torch_name(a.dtype)}'")
+    _check_broadcast(a, b)
+    return _finish(Hypot.apply(a, b), out)
 
 
 def square(x, *, out=None):
@@ -767,3 +947,75 @@ def bitwise_not(x):
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return Tensor._make(np.invert(x._data))
 
+
+
+def _shift(a, b, left):
+    """torch's << and >> on integers: a shift by a negative amount or by the width or more gives 0 (<<) or the
+    sign fill (>>), not C's undefined behaviour."""
+    a, b = as_tensor_operand(a), as_tensor_operand(b)
+    dt = result_dtype(a, b)
+    if dt._category != 1:
+        raise NotImplementedError(f"\"{'l' if left else 'r'}shift_cpu\" not implemented for '{_dt.torch_name(dt)}'")
+    a, b = _cast_operands(a, b)
+    _check_broadcast(a, b)
+    npdt = dt.numpy
+    av, bv = np.asarray(value(a), npdt), np.asarray(value(b), npdt)
+    bad = (bv < 0) | (bv >= 8 * npdt.itemsize)
+    s = np.where(bad, 0, bv).astype(npdt, copy=False)
+    if left:
+        r = np.where(bad, 0, np.left_shift(av, s))
+    else:
+        r = np.where(bad, np.where(av < 0, -1, 0), np.right_shift(av, s))
+    return Tensor._make(np.asarray(r).astype(npdt, copy=False))
+
+
+def bitwise_left_shift(input, other, *, out=None):
+    return _finish(_shift(input, other, True), out)
+
+
+def bitwise_right_shift(input, other, *, out=None):
+    return _finish(_shift(input, other, False), out)
+
+
+def _compare_operator(npfn):
+    """t == x as torch's operator: an operand torch.eq refuses (None, a list, a string) gives NotImplemented, so
+    Python falls back to identity (t == None is False, t != None True) or raises TypeError (t < None)."""
+    def op(a, b):
+        if not isinstance(b, _OPERAND_TYPES):
+            return NotImplemented
+        return _compare(npfn, a, b)
+    op.__name__ = op.__qualname__ = npfn.__name__
+    return op
+
+
+_OPERAND_TYPES = (Tensor, int, float, np.number, np.bool_, np.ndarray)  # bool is an int
+eq_operator, ne_operator, lt_operator, le_operator, gt_operator, ge_operator = (
+    _compare_operator(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal))
+
+
+def clamp_min(input, min, *, out=None):
+    return clamp(input, min=min, out=out)
+
+
+def clamp_max(input, max, *, out=None):
+    return clamp(input, max=max, out=out)
+
+
+class NanToNum(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        ctx.finite = np.isfinite(x._data)
+        return np.nan_to_num(x._data, copy=True, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.where(ctx.finite, g, 0).astype(g.dtype, copy=False), None, None, None
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """NaN, +inf and -inf replaced (by default with 0 and the dtype's largest and smallest finite values)."""
+    if not input.dtype.is_floating_point:
+        return _finish(Tensor._make(input._data.copy()), out)
+    return _finish(NanToNum.apply(input, nan, posinf, neginf), out)

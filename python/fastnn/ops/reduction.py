@@ -664,3 +664,54 @@ def count_nonzero(input, dim=None, *, axis=None):
         dim, _ = _alias("count_nonzero", dim, False, axis, None)
     return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=_dims(dim, input._data.ndim)),
                                    dtype=np.int64))
+
+
+# ---------------------------------------------------------------- unique / bincount
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values (sorted; fastnn sorts for sorted=False too), with the inverse indices and counts on
+    request. No derivative: a result of an input that requires grad raises on backward, as torch's."""
+    xv = input._data
+    if dim is None:
+        vals, inv, counts = _np_unique(xv.reshape(-1), None)
+        inv = inv.reshape(xv.shape)
+    else:
+        vals, inv, counts = _np_unique(xv, wrap_dim(dim, xv.ndim))
+        inv = inv.reshape(-1)
+    out = Tensor._make(np.ascontiguousarray(vals))
+    if input.requires_grad:
+        from .pointwise import NoDerivative
+        out = NoDerivative.apply(out._data, "_unique2", input)
+    if not return_inverse and not return_counts:
+        return out
+    res = (out,)
+    if return_inverse:
+        res += (Tensor._make(inv.astype(np.int64, copy=False)),)
+    if return_counts:
+        res += (Tensor._make(counts.astype(np.int64, copy=False)),)
+    return res
+
+
+def _np_unique(a, axis):
+    """np.unique with inverse and counts; NaNs stay distinct, as torch's (numpy >= 1.24 merges them by default)."""
+    try:
+        return np.unique(a, return_inverse=True, return_counts=True, axis=axis, equal_nan=False)
+    except TypeError:  # an older numpy: no equal_nan, NaNs already distinct
+        return np.unique(a, return_inverse=True, return_counts=True, axis=axis)
+
+
+def bincount(input, weights=None, minlength=0):
+    """The count of each value of a 1-D non-negative integer tensor (the sum of weights, with weights)."""
+    xv = input._data
+    if xv.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dt.torch_name(input.dtype)}'")
+    if xv.ndim != 1 or (xv.size and xv.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return Tensor._make(np.bincount(xv, minlength=minlength).astype(np.int64, copy=False))
+    wv = weights._data
+    if wv.ndim != 1 or wv.shape[0] != xv.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dt = np.float32 if wv.dtype == np.float32 else np.float64  # torch: float weights keep float, others double
+    return Tensor._make(np.bincount(xv, weights=wv, minlength=minlength).astype(out_dt, copy=False))

@@ -407,7 +407,14 @@ class _Flip(Function):
         return np.flip(g, ctx.dims), None
 
 
-def flip(x, dims):
+def flip(x, *args, dims=None):
+    """flip(dims), flip(*dims) (Tensor.flip(0, 1)) or flip(dims=...)."""
+    if dims is None:
+        if not args:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
+        dims = args[0] if len(args) == 1 else args
+    elif args:
+        raise TypeError("flip() got multiple values for argument 'dims'")
     dims = tuple(wrap_dim(d, x._data.ndim) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
     return _Flip.apply(x, dims)
 
@@ -592,3 +599,163 @@ def einsum(equation, *operands):
         letters = "".join(ins)
         out = ell_sub + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell_sub))
     return _Einsum.apply(",".join(ins) + "->" + out, *operands)
+
+
+moveaxis = movedim
+
+
+def swapdims(x, dim0, dim1):
+    return transpose(x, dim0, dim1)
+
+
+def tile(x, *dims):
+    """repeat with torch.tile's padding: fewer dims than the tensor's are filled with leading ones."""
+    dims = _parse_shape(dims)
+    nd = x._data.ndim
+    if len(dims) < nd:
+        dims = (1,) * (nd - len(dims)) + dims
+    return repeat(x, dims)
+
+
+def select(x, dim, index):
+    """x[..., index, ...] along dim: a view with that dim removed."""
+    nd = x._data.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, nd)
+    n = x._data.shape[d]
+    i = int(index)
+    if not -n <= i < n:
+        raise IndexError(f"select(): index {i} out of range for tensor of size {list(x._data.shape)} at "
+                         f"dimension {d}")
+    from .indexing import getitem
+    return getitem(x, (slice(None),) * d + (i % n,))
+
+
+def tensor_split(x, indices_or_sections, dim=0):
+    """Split into n near-equal parts (the first ones one larger), or at the given indices, as torch."""
+    from ..tensor import Tensor
+    d = wrap_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
+    ios = indices_or_sections
+    if isinstance(ios, Tensor):
+        ios = ios.tolist()
+    if isinstance(ios, int):
+        if ios <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {ios}")
+        q, r = divmod(n, ios)
+        bounds = [0]
+        for k in range(ios):
+            bounds.append(bounds[-1] + q + (1 if k < r else 0))
+    else:
+        bounds = [0] + [min(max(int(i) if i >= 0 else n + int(i), 0), n) for i in ios] + [n]
+    out = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        lo = min(lo, n)
+        out.append(narrow(x, d, lo, max(hi - lo, 0)))
+    return tuple(out)
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix (integer inputs give int64, as sum)."""
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    from .reduction import sum as _sum
+    return _sum(diagonal(input))
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim (logical xor for bool tensors), with optional prepend/append."""
+    from .pointwise import logical_xor, sub
+    if prepend is not None or append is not None:
+        parts = ([prepend] if prepend is not None else []) + [input] + ([append] if append is not None else [])
+        input = cat(parts, dim)
+    d = wrap_dim(dim, input._data.ndim)
+    for _ in range(n):
+        m = input._data.shape[d]
+        if m == 0:
+            break
+        hi, lo = narrow(input, d, 1, m - 1), narrow(input, d, 0, m - 1)
+        input = logical_xor(hi, lo) if input._data.dtype.kind == "b" else sub(hi, lo)
+    return input
+
+
+class _RepeatInterleave(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, repeats, dim):
+        ctx.shape, ctx.repeats, ctx.dim = x._data.shape, repeats, dim
+        return np.repeat(x._data, repeats, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        d, n = ctx.dim, ctx.shape[ctx.dim]
+        idx = np.repeat(np.arange(n), ctx.repeats)
+        gx = np.zeros((n,) + np.moveaxis(g, d, 0).shape[1:], dtype=g.dtype)
+        np.add.at(gx, idx, np.moveaxis(g, d, 0))
+        return np.moveaxis(gx, 0, d), None, None
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element (each slice along dim) repeated; repeats an int or a 1-D tensor. repeat_interleave(t) of a
+    1-D integer tensor t repeats arange(len(t)) t times each."""
+    from ..tensor import Tensor
+    if repeats is None:
+        rv = input._data
+        if rv.ndim != 1 or rv.dtype.kind not in "iu":
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if rv.size and rv.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        return Tensor._make(np.repeat(np.arange(rv.size, dtype=np.int64), rv))
+    if dim is None:
+        input = flatten(input)
+        d = 0
+    else:
+        d = wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        input = reshape(input, (1,))
+    n = input._data.shape[d]
+    if isinstance(repeats, Tensor):
+        rv = repeats._data
+        if rv.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        rv = rv.reshape(-1)
+        if rv.size == 1:
+            rv = np.full(n, int(rv[0]), dtype=np.int64)
+        elif rv.size != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                               f"{rv.size} and input.size({d}) = {n}")
+    else:
+        rv = np.full(n, int(repeats), dtype=np.int64)
+    if rv.size and rv.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    return _RepeatInterleave.apply(input, rv, d)
+
+
+def _inplace_view(self, fn, *args):
+    """squeeze_ / unsqueeze_ / t_ / transpose_: self takes fn(self)'s shape and strides (same storage). With
+    autograd recording, self becomes the view op's output (its grad_fn), as torch rebases it."""
+    from .inplace import check_leaf, needs_graph
+    check_leaf(self)
+    out = fn(self, *args)
+    self._data = out._data
+    if needs_graph(self):
+        self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+    return self
+
+
+def squeeze_(self, dim=None):
+    return _inplace_view(self, squeeze, dim)
+
+
+def unsqueeze_(self, dim):
+    return _inplace_view(self, unsqueeze, dim)
+
+
+def t_(self):
+    return _inplace_view(self, t)
+
+
+def transpose_(self, dim0, dim1):
+    return _inplace_view(self, transpose, dim0, dim1)
