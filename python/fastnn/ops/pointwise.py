@@ -521,14 +521,16 @@ def _finish(result, out):
 
 # ---------------------------------------------------------------- unary functions
 class _Unary(Function):
-    """y = f(x); subclasses define f and df(x, y) (the local derivative)."""
+    """y = f(x); subclasses define f and df(x, y) (the local derivative). Out-of-domain inputs give inf or nan
+    without numpy's RuntimeWarning, as torch's ops do."""
 
     _internal = True
     saves_output = False
 
     @classmethod
     def forward(cls, ctx, x):
-        y = cls.f(x._data)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            y = cls.f(x._data)
         if cls.saves_output:
             ctx.save_output(y)
         else:
@@ -537,10 +539,11 @@ class _Unary(Function):
 
     @classmethod
     def backward(cls, ctx, g):
-        if cls.saves_output:
-            return cls.grad(g, None, ctx.saved_output)
-        (x,) = ctx.saved_tensors
-        return cls.grad(g, x._data, None)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if cls.saves_output:
+                return cls.grad(g, None, ctx.saved_output)
+            (x,) = ctx.saved_tensors
+            return cls.grad(g, x._data, None)
 
 
 def _unary_cls(name, f, grad, saves_output=False):
