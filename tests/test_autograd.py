@@ -489,3 +489,24 @@ def test_register_hook_matches_torch():
         return out
 
     assert run(fastnn) == run(torch)
+
+
+def test_grad_fn_names_match_torch_for_common_ops():
+    """What print(y.grad_fn) shows in autograd walk-throughs; the fused Linear + ReLU shows torch's last op."""
+    import torch
+    import torch.nn.functional as TF
+
+    import fastnn.nn.functional as F
+
+    def names(m, f):
+        x = m.randn(4, 3, requires_grad=True)
+        w = m.randn(3, 4, requires_grad=True)
+        tgt = m.tensor([0, 1, 2, 0])
+        cases = [x ** 2, x.mean(), x.sum(), x * 2, x + 1, x - x, x / 2, x @ w, x.relu(), x.sigmoid(), x.tanh(),
+                 x.exp(), -x, x.abs(), x.view(-1), x.reshape(-1), x.flatten(), x[0], x[1:], x[m.tensor([0, 1])],
+                 f.log_softmax(x, 1), f.softmax(x, 1), f.nll_loss(f.log_softmax(x, 1), tgt), f.cross_entropy(x, tgt),
+                 f.mse_loss(x, x.detach()), m.cat([x, x]), x.permute(1, 0),
+                 m.nn.Linear(3, 2)(x), m.nn.Sequential(m.nn.Linear(3, 2), m.nn.ReLU())(x)]
+        return [y.grad_fn.name() for y in cases]
+
+    assert names(fastnn, F) == names(torch, TF)

@@ -31,7 +31,9 @@ class _Linear(Function):
 
     _internal = True
     _fresh_grads = True
-    _node_name = "Addmm"
+
+    def name(self):
+        return "ReluBackward0" if self.fuse_relu else "AddmmBackward0"  # the fusion's last op, as torch shows it
 
     @staticmethod
     def forward(ctx, x, weight, bias, fuse_relu):

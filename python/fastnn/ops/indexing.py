@@ -55,6 +55,14 @@ def _scatter_add_key(key):
 class GetItem(Function):
     _internal = True
 
+    def name(self):
+        """torch's node names: SelectBackward0 for an element index, SliceBackward0 for slices, IndexBackward0
+        for index tensors (the last step of the key)."""
+        if not self.basic:
+            return "IndexBackward0"
+        last = [k for k in (self.key if type(self.key) is tuple else (self.key,)) if k is not None and k is not ...]
+        return "SliceBackward0" if last and isinstance(last[-1], slice) else "SelectBackward0"
+
     @staticmethod
     def forward(ctx, x, key, basic):
         ctx.shape, ctx.key, ctx.basic, ctx.dtype = x._data.shape, key, basic, x._data.dtype

@@ -51,6 +51,7 @@ def _of(src):
 
 class Reshape(Function):
     _internal = True
+    _node_name = "View"  # torch's name for view, reshape and flatten of a contiguous tensor
 
     @staticmethod
     def forward(ctx, x, shape, view_only):
