@@ -643,3 +643,20 @@ def test_grad_mode_decorators_without_parentheses():
             assert h(x).requires_grad
         assert not f(x).requires_grad and not g(x).requires_grad and f.__name__ == "f"
         assert (x * 2).requires_grad
+
+
+def test_assigned_grad_is_checked_as_torch():
+    import torch
+    for m in (fastnn, torch):
+        a = m.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="same size"):
+            a.grad = m.ones(3)
+        with pytest.raises(RuntimeError, match="dtype"):
+            a.grad = m.ones(2, dtype=m.float64)
+        with pytest.raises(TypeError, match="Tensor or None"):
+            a.grad = 3
+        a.grad = m.full((2,), 5.0)
+        (a * 2).sum().backward()
+        assert a.grad.tolist() == [7.0, 7.0]
+        a.grad = None
+        assert a.grad is None

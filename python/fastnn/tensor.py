@@ -70,7 +70,7 @@ class Tensor:
     """A multi-dimensional array with autograd. Construct with fastnn.tensor(...) (or Tensor(data) / Tensor(*sizes)
     as torch allows)."""
 
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_version", "_base", "__weakref__",
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_version", "_base", "__weakref__",
                  "__dict__")
     __array_priority__ = 1000  # numpy defers binary operators to us: ndarray + Tensor -> Tensor
     _grad_hooks = None  # a leaf's register_hook hooks (id -> hook), set on the instance when there are any
@@ -108,7 +108,7 @@ class Tensor:
         t = _new(Tensor)
         t._data = arr if type(arr) is np.ndarray else np.asarray(arr)
         t.requires_grad = requires_grad
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._output_nr = 0
         t._version = [0]
@@ -116,6 +116,26 @@ class Tensor:
         return t
 
     # ---- basic properties ----
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, g):
+        """Assigning a gradient checks it as torch does: a tensor (or None) of this tensor's shape and dtype."""
+        if g is not None:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(g).__name__}")
+            if g._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(g._data.shape)}' to a tensor of "
+                                   f"size '{list(self._data.shape)}'. Please ensure that the gradient and the tensor "
+                                   "are the same size")
+            if g._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{g.dtype.name}' to a tensor with "
+                                   f"dtype '{self.dtype.name}'. The gradient must match the tensor's dtype.")
+        self._grad = g
+
     @property
     def shape(self):
         return Size(self._data.shape)
@@ -431,7 +451,7 @@ class Tensor:
 def _init(t, arr, requires_grad):
     t._data = arr
     t.requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t.grad_fn = None
     t._output_nr = 0
     t._version = [0]

@@ -69,7 +69,7 @@ def _accumulate_leaf(leaf, g):
         f = g.flags
         if not (f.c_contiguous and f.writeable and (g.base is None or buffers.owns(g))):
             g = np.array(g, order="C")
-        leaf.grad = _make(g)
+        leaf._grad = _make(g)
     else:
         leaf.grad._data += g
 
@@ -147,7 +147,7 @@ def run_backward(roots, root_grads, retain_graph, capture=None):
                 t = ref()
                 if t is not None and grads[i] is not None:
                     if t.grad is None:
-                        t.grad = _make(np.array(grads[i], order="C"))
+                        t._grad = _make(np.array(grads[i], order="C"))
                     else:
                         t.grad._data += grads[i]
         in_grads = _run_node(node, grads)
