@@ -459,3 +459,23 @@ def test_reduction_dim_errors():
         fastnn.ones(0).max()
     with pytest.raises(RuntimeError):
         x.sum((0, 0))
+
+
+@pytest.mark.parametrize("expr", ["m.multinomial(m.tensor([-1., 2.]), 1)", "m.multinomial(m.tensor([1., 2.]), 3)",
+                                  "m.multinomial(m.tensor([0., 0.]), 1)", "m.multinomial(m.tensor([1, 2]), 1)",
+                                  "m.multinomial(m.tensor([1., float('nan')]), 1)",
+                                  "m.multinomial(m.tensor([1., 2.]), 0)", "m.multinomial(m.ones(2, 2, 2), 1)"])
+def test_multinomial_errors_match_torch(expr):
+    for m in (fastnn, torch):
+        with pytest.raises(RuntimeError):
+            eval(expr, {"m": m})
+
+
+def test_multinomial_draws_zero_weights_last_without_replacement():
+    for m in (fastnn, torch):
+        out = m.multinomial(m.tensor([[0., 1., 0., 3.], [2., 0., 0., 0.]]), 4)
+        assert out.shape == (2, 4) and out.dtype == m.int64
+        assert sorted(out[0, :2].tolist()) == [1, 3] and sorted(out[0, 2:].tolist()) == [0, 2]
+        assert out[1, 0].item() == 0 and sorted(out[1].tolist()) == [0, 1, 2, 3]
+    counts = np.bincount(fastnn.multinomial(fastnn.tensor([1., 3.]), 4000, replacement=True).numpy(), minlength=2)
+    assert 0.7 < counts[1] / 4000 < 0.8

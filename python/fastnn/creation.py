@@ -4,7 +4,7 @@ import operator
 import numpy as np
 
 from . import dtypes as _dt
-from .random import _rng
+from .random import _rng, draw_categories
 from .tensor import Size, Tensor, _check_device
 
 
@@ -245,8 +245,23 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """num_samples category indices per row of input (1-D or 2-D weights), with torch's checks and its order for
+    zero weights without replacement (drawn last)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{_dt.torch_name(input.dtype)}")
+    if input._data.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
     p = input._data.astype(np.float64)
-    rng = _rng(generator)
     rows = p.reshape(-1, p.shape[-1])
-    out = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=r / r.sum()) for r in rows])
-    return Tensor._make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    rng = _rng(generator)
+    out = np.stack([draw_categories(rng, r, num_samples, replacement) for r in rows])
+    return Tensor._make(out.reshape(p.shape[:-1] + (num_samples,)))

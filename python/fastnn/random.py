@@ -59,3 +59,14 @@ def set_rng_state(state):
 
 def _rng(generator):
     return (generator if generator is not None else default_generator)._rng
+
+
+def draw_categories(rng, w, k, replacement):
+    """k indices drawn with probability proportional to the weights w (float64, non-negative, positive sum), as
+    torch.multinomial: without replacement, zero-weight indices come last, once the positive ones run out."""
+    npos = np.count_nonzero(w)
+    if replacement or k <= npos:
+        return rng.choice(w.size, size=k, replace=replacement, p=w / w.sum()).astype(np.int64)
+    pos = rng.choice(w.size, size=npos, replace=False, p=w / w.sum())
+    zeros = rng.permutation(np.flatnonzero(w == 0))[:k - npos]
+    return np.concatenate([pos, zeros]).astype(np.int64)

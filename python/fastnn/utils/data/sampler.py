@@ -8,6 +8,7 @@ random numbers as __iter__, which BatchSampler slices instead of looping over Py
 import numpy as np
 
 import fastnn
+from fastnn.random import draw_categories
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
@@ -125,16 +126,7 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def _epoch_indices(self):
-        rng = _fresh_generator(self.generator)._rng
-        w, k = self.weights, self.num_samples
-        npos = np.count_nonzero(w)
-        if self.replacement or k <= npos:
-            return rng.choice(w.size, size=k, replace=self.replacement, p=w / w.sum()).astype(np.int64)
-        # without replacement, more draws than positive weights: every positive index, then zero-weight ones
-        # in random order, as torch.multinomial
-        pos = rng.choice(w.size, size=npos, replace=False, p=w / w.sum())
-        zeros = rng.permutation(np.flatnonzero(w == 0))[:k - npos]
-        return np.concatenate([pos, zeros]).astype(np.int64)
+        return draw_categories(_fresh_generator(self.generator)._rng, self.weights, self.num_samples, self.replacement)
 
     def __iter__(self):
         return iter(self._epoch_indices().tolist())
