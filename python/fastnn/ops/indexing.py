@@ -17,6 +17,8 @@ def _np_key(key):
 
 
 def _np_key1(k):
+    if type(k) is slice and k.step is not None and k.step <= 0:  # numpy reverses; torch has no negative strides
+        raise ValueError("step must be greater than zero" if k.step else "slice step cannot be zero")
     if isinstance(k, Tensor):
         a = k._data
         if a.dtype.kind == "f":

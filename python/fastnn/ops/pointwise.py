@@ -890,11 +890,18 @@ def equal(a, b):
 
 
 def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
-    return bool(np.allclose(value(a), value(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
 
 
 def isclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
-    return Tensor._make(np.isclose(value(a), value(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """|a - b| <= atol + rtol * |b| elementwise; a and b tensors of one dtype and broadcastable shapes, as torch."""
+    for name, t in (("input", a), ("other", b)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"isclose(): argument '{name}' must be Tensor, not {type(t).__name__}")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"{_dt.torch_name(a.dtype)} did not match {_dt.torch_name(b.dtype)}")
+    _check_broadcast(a, b)
+    return Tensor._make(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isnan(x):
