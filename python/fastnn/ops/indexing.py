@@ -2,6 +2,7 @@
 assignment, gather, scatter, scatter_add, index_add, index_select, masked_fill, nonzero."""
 import numpy as np
 
+from .. import dtypes as _dt
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..backend import cpu as K
@@ -313,13 +314,13 @@ def index_add(input, dim, index, source, *, alpha=1):
     ix, xs, ss = index._data, _1d(input._data).shape, _1d(source._data).shape
     if ix.ndim > 1:
         raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {ix.ndim} with type: "
-                         f"{index.type().split('.')[-1][:-6]} and size: {list(ix.shape)}")
+                         f"{_dt.torch_name(index.dtype)} and size: {list(ix.shape)}")
     if ix.dtype.name not in ("int64", "int32"):
         raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
-                           f"{index.type().split('.')[-1][:-6]}")
+                           f"{_dt.torch_name(index.dtype)}")
     if source.dtype is not input.dtype:
-        raise RuntimeError(f"index_add_(): self ({input.type().split('.')[-1][:-6]}) and source "
-                           f"({source.type().split('.')[-1][:-6]}) must have the same scalar type")
+        raise RuntimeError(f"index_add_(): self ({_dt.torch_name(input.dtype)}) and source "
+                           f"({_dt.torch_name(source.dtype)}) must have the same scalar type")
     if source._data.ndim != input._data.ndim or any(a != b for k, (a, b) in enumerate(zip(xs, ss)) if k != d):
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
                            f"Got self.shape = {list(input.shape)} source.shape = {list(source.shape)}")

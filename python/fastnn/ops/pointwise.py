@@ -895,9 +895,7 @@ def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
 
 def isclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
     """|a - b| <= atol + rtol * |b| elementwise; a and b tensors of one dtype and broadcastable shapes, as torch."""
-    for name, t in (("input", a), ("other", b)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"isclose(): argument '{name}' must be Tensor, not {type(t).__name__}")
+    _check_tensors("isclose", a, b)
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"{_dt.torch_name(a.dtype)} did not match {_dt.torch_name(b.dtype)}")
     _check_broadcast(a, b)

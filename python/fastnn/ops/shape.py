@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Size
 from .pointwise import _finish
@@ -76,8 +77,7 @@ class Reshape(Function):
 
 def view(x, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, int)):
-        from .. import dtypes
-        return x.type(dtypes.to_dtype(shape[0]))  # view(dtype): a cast here (fastnn does not reinterpret bits)
+        return x.type(_dt.to_dtype(shape[0]))  # view(dtype): a cast here (fastnn does not reinterpret bits)
     shape = infer_shape(_parse_shape(shape), x._data.size, x._data.shape)
     return _mark_view(Reshape.apply(x, shape, True), x)
 
@@ -579,8 +579,8 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     for t in operands[1:]:
         if t.dtype is not operands[0].dtype:
-            raise RuntimeError(f"expected scalar type {operands[0].type().split('.')[-1][:-6]} but found "
-                               f"{t.type().split('.')[-1][:-6]}")
+            raise RuntimeError(f"expected scalar type {_dt.torch_name(operands[0].dtype)} but found "
+                               f"{_dt.torch_name(t.dtype)}")
     eq = equation.replace(" ", "")
     ins, arrow, out = eq.partition("->")
     ins = ins.split(",")
