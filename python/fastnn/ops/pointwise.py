@@ -311,32 +311,26 @@ def _check_tensors(name, input, other):
         raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
 
 
-def maximum(input, other, *, out=None):
+def _tensor_pair(cls, name, input, other, out):
+    """maximum / minimum / fmax / fmin: two tensors (torch's TypeError otherwise), promoted and broadcast."""
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
-        _check_tensors("maximum", input, other)
+        _check_tensors(name, input, other)
     a, b = _cast_operands(input, other)
     _check_broadcast(a, b)
-    return _finish(Maximum.apply(a, b), out)
+    return _finish(cls.apply(a, b), out)
+
+
+def maximum(input, other, *, out=None):
+    return _tensor_pair(Maximum, "maximum", input, other, out)
 
 
 def minimum(input, other, *, out=None):
-    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
-        _check_tensors("minimum", input, other)
-    a, b = _cast_operands(input, other)
-    _check_broadcast(a, b)
-    return _finish(Minimum.apply(a, b), out)
+    return _tensor_pair(Minimum, "minimum", input, other, out)
 
 
-class _FExtremum(Function):
+class _FExtremum(_Extremum):
     """fmax / fmin: a NaN loses to a number; the gradient goes to input where it is picked (ties included), as
     torch's fmax_backward."""
-
-    _internal = True
-
-    @classmethod
-    def forward(cls, ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return cls.pick(a._data, b._data)
 
     @classmethod
     def backward(cls, ctx, g):
@@ -358,17 +352,11 @@ class Fmin(_FExtremum):
 
 
 def fmax(input, other, *, out=None):
-    _check_tensors("fmax", input, other)
-    a, b = _cast_operands(input, other)
-    _check_broadcast(a, b)
-    return _finish(Fmax.apply(a, b), out)
+    return _tensor_pair(Fmax, "fmax", input, other, out)
 
 
 def fmin(input, other, *, out=None):
-    _check_tensors("fmin", input, other)
-    a, b = _cast_operands(input, other)
-    _check_broadcast(a, b)
-    return _finish(Fmin.apply(a, b), out)
+    return _tensor_pair(Fmin, "fmin", input, other, out)
 
 
 def outer(input, vec2, *, out=None):
