@@ -573,22 +573,22 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 
 # ---------------------------------------------------------------- cumsum / cumprod
-def _cum_input(input, dtype):
+def _cumulative(cls, name, input, dim, dtype, axis):
+    """cumsum / cumprod: dim (or axis=) required, input cast to dtype first, a 0-d input treated as 1-d."""
+    if axis is not None:
+        dim, _ = _alias(name, dim, False, axis, None)
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     if dtype is not None:
         from .pointwise import to_dtype
         input = to_dtype(input, _dt.to_dtype(dtype))
-    return input
+    if input._data.ndim == 0:
+        return cls.apply(input.reshape(1), 0).reshape(())
+    return cls.apply(input, wrap_dim(dim, input._data.ndim))
 
 
 def cumsum(input, dim=None, *, dtype=None, axis=None):
-    if axis is not None:
-        dim, _ = _alias("cumsum", dim, False, axis, None)
-    if dim is None:
-        raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
-    input = _cum_input(input, dtype)
-    if input._data.ndim == 0:
-        return cumsum(input.reshape(1), 0).reshape(())
-    return _CumSum.apply(input, wrap_dim(dim, input._data.ndim))
+    return _cumulative(_CumSum, "cumsum", input, dim, dtype, axis)
 
 
 class _CumSum(Function):
@@ -601,11 +601,12 @@ class _CumSum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return np.flip(np.cumsum(np.flip(g, ctx.dim), axis=ctx.dim), ctx.dim), None
+        return _rcumsum(g, ctx.dim), None
 
 
-def _rcumsum(a):
-    return np.flip(np.cumsum(np.flip(a, -1), axis=-1), -1)
+def _rcumsum(a, axis=-1):
+    """Sums from the end: out[k] = sum of a[j] for j >= k along axis."""
+    return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
 
 
 class _CumProd(Function):
@@ -635,14 +636,7 @@ class _CumProd(Function):
 
 def cumprod(input, dim=None, *, dtype=None, axis=None):
     """Cumulative product along dim; the gradient is exact with zeros in the input too (as torch)."""
-    if axis is not None:
-        dim, _ = _alias("cumprod", dim, False, axis, None)
-    if dim is None:
-        raise TypeError('cumprod() missing 1 required positional arguments: "dim"')
-    input = _cum_input(input, dtype)
-    if input._data.ndim == 0:
-        return cumprod(input.reshape(1), 0).reshape(())
-    return _CumProd.apply(input, wrap_dim(dim, input._data.ndim))
+    return _cumulative(_CumProd, "cumprod", input, dim, dtype, axis)
 
 
 def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
