@@ -579,8 +579,12 @@ def test_legacy_tensor_types_and_constructor_match_torch():
 
 
 @pytest.mark.parametrize("expr", ["m.zeros(2.5)", "m.ones(2, 3.0)", "m.tensor([1, [2]])", "int(m.ones(3))",
-                                  "float(m.ones(2))", "m.arange(5, 1)", "m.arange(0, 3, -1)"])
-def test_creation_and_conversion_errors_match_torch(expr):
+                                  "float(m.ones(2))", "m.arange(5, 1)", "m.arange(0, 3, -1)",
+                                  "m.ones(3)[::-1]", "m.ones(3)[::0]", "m.allclose(m.ones(2), m.ones(2).double())",
+                                  "m.allclose(m.ones(2), m.ones(3))", "m.isclose(m.ones(2), m.ones(2).double())",
+                                  "m.allclose(m.ones(2), 1.0)"])
+def test_errors_match_torch(expr):
+    """Creation, conversion, slicing and closeness: fastnn raises the exception type torch raises."""
     import torch
     with pytest.raises(Exception) as theirs:
         eval(expr, {"m": torch})
