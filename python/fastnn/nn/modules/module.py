@@ -74,13 +74,12 @@ class Module:
                     out = r
             return out
         except Exception:
-            # always_call hooks not reached yet still run (their own errors are only warned about), as torch's
+            # always_call hooks not reached yet still run (their results are moot, their own errors only warned
+            # about), as torch's
             for hid, hook in list(self._forward_hooks.items()):
                 if hid in always and hid not in called:
                     try:
-                        r = hook(self, args, kwargs, out) if hid in kw else hook(self, args, out)
-                        if r is not None:
-                            out = r
+                        hook(self, args, kwargs, out) if hid in kw else hook(self, args, out)
                     except Exception as e:
                         import warnings
                         warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
