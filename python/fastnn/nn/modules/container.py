@@ -10,11 +10,18 @@ from .linear import Linear
 from .module import Module, _indent
 
 
+def _plain(d):
+    """A module (by its __dict__) without hooks or a per-instance forward: Sequential may run it through
+    functional directly."""
+    return not (d["_forward_hooks"] or d["_forward_pre_hooks"] or d["_backward_hooks"] or d["_backward_pre_hooks"]
+                or "forward" in d)
+
+
 class Sequential(Module):
     """Modules applied in order; built from positional modules or an OrderedDict of named ones.
 
     A Linear directly followed by a ReLU runs as one fused kernel (GEMM + bias + ReLU): same values, one
-    pass fewer over memory. Forward hooks or an instance `forward` on either module turn the fusion off."""
+    pass fewer over memory. Hooks or an instance `forward` on either module turn the fusion off."""
 
     def __init__(self, *args):
         super().__init__()
@@ -32,13 +39,11 @@ class Sequential(Module):
             m = mods[i]
             # A Linear without hooks (or a per-instance forward) runs straight through functional (parameters read
             # from their dict): this runs every step, and a module call costs more than the small layers' arithmetic.
-            if type(m) is Linear and not ((d := m.__dict__)["_forward_hooks"] or d["_forward_pre_hooks"]
-                                          or "forward" in d):
+            if type(m) is Linear and _plain(d := m.__dict__):
                 p = d["_parameters"]
                 if "weight" in p and "bias" in p:
                     r = mods[i + 1] if i + 1 < n else None
-                    if type(r) is ReLU and not ((d := r.__dict__)["_forward_hooks"] or d["_forward_pre_hooks"]
-                                                or "forward" in d):
+                    if type(r) is ReLU and _plain(r.__dict__):
                         input = F.linear_relu(input, p["weight"], p["bias"])
                         i += 2
                     else:

@@ -7,6 +7,7 @@ from ...autograd import grad_mode
 from ...tensor import Tensor
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
+from ._backward_hook import BackwardHook
 
 class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What load_state_dict returns; prints as torch's (`<All keys matched successfully>` when clean)."""
@@ -39,12 +40,14 @@ class Module:
         d["_modules"] = {}
         d["_forward_hooks"] = {}
         d["_forward_pre_hooks"] = {}
+        d["_backward_hooks"] = {}
+        d["_backward_pre_hooks"] = {}
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
-        if self._forward_pre_hooks or self._forward_hooks:
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks:
             return self._call_with_hooks(*args, **kwargs)
         return self.forward(*args, **kwargs)
 
@@ -66,13 +69,17 @@ class Module:
                     r = hook(self, args)
                     if r is not None:
                         args = r if isinstance(r, tuple) else (r,)
+            bw = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                bw = BackwardHook(self, self._backward_hooks, self._backward_pre_hooks)
+                args = bw.setup_inputs(args)
             out = self.forward(*args, **kwargs)
             for hid, hook in list(self._forward_hooks.items()):
                 called.add(hid)
                 r = hook(self, args, kwargs, out) if hid in kw else hook(self, args, out)
                 if r is not None:
                     out = r
-            return out
+            return out if bw is None else bw.setup_outputs(out)
         except Exception:
             # always_call hooks not reached yet still run (their results are moot, their own errors only warned
             # about), as torch's
@@ -98,6 +105,16 @@ class Module:
         flags = {"_forward_pre_hooks_with_kwargs": with_kwargs}
         return RemovableHandle(self._forward_pre_hooks, hook, prepend=prepend,
                                extra_dicts=self._hook_flags(flags))
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) once the gradients of the module's positional inputs are
+        computed (None for inputs that are not tensors requiring grad); a non-None return replaces grad_input."""
+        return RemovableHandle(self._backward_hooks, hook, prepend=prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output) when the gradients of the module's outputs are computed, before the
+        module's own backward; a non-None return replaces grad_output."""
+        return RemovableHandle(self._backward_pre_hooks, hook, prepend=prepend)
 
     def _hook_flags(self, flags):
         """The flag dicts (created on first use) a new hook id goes into."""
