@@ -49,6 +49,24 @@ def test_tensor_infers_dtype_as_torch(data):
     assert ft.tolist() == tt.tolist()
 
 
+@pytest.mark.parametrize("build", [
+    lambda m: [m.tensor(1.5), m.tensor(2.0)], lambda m: [m.tensor([[1.0]]), m.tensor([[2.0]])],
+    lambda m: [[m.tensor([1.0])], [m.tensor([2.0])]], lambda m: [m.tensor([1.0]), 2.5], lambda m: [m.tensor(1), 2.5],
+    lambda m: [2.5, m.tensor(1, dtype=m.int32)], lambda m: [m.tensor(1, dtype=m.int32), m.tensor(2, dtype=m.int32)],
+    lambda m: [m.tensor(1.0, dtype=m.float64), 2], lambda m: [m.tensor(True), m.tensor(False)],
+    lambda m: [m.tensor([1.0, 2.0])], lambda m: [m.tensor(3.0), m.tensor([1.0, 2.0])]])
+def test_tensor_of_one_element_tensors_as_torch(build):
+    """Tensors inside a list are scalars whose dtypes join the inference; more than one element raises."""
+    outcomes = []
+    for lib in (torch, fastnn):
+        try:
+            t = lib.tensor(build(lib))
+            outcomes.append((str(t.dtype).split(".")[-1], list(t.shape), t.tolist()))
+        except Exception as e:  # noqa: BLE001
+            outcomes.append((type(e).__name__, str(e)))
+    assert outcomes[1] == outcomes[0]
+
+
 def test_size_is_tuple_subclass():
     t = fastnn.zeros(2, 3, 5)
     assert isinstance(t.shape, fastnn.Size) and isinstance(t.shape, tuple)

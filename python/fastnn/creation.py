@@ -55,10 +55,11 @@ def _infer_dtype(data):
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays or tensors)."""
+    inferred = None
     if isinstance(data, Tensor):
         arr = data._data.copy()
-    elif isinstance(data, (list, tuple)) and data and any(isinstance(x, Tensor) for x in _flat_first(data)):
-        arr = np.array(_to_nested_lists(data))
+    elif _holds_tensors(data):
+        arr = _array_of_scalar_tensors(data)
     else:
         try:
             arr = np.array(data)
@@ -66,10 +67,10 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
             raise TypeError(f"could not build a tensor from {type(data).__name__}: {e}") from None
         if arr.dtype == object:
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        inferred = _infer_dtype(data)
     if dtype is not None:
         arr = arr.astype(_np_dtype(dtype), copy=False)
     else:
-        inferred = _infer_dtype(data) if not isinstance(data, Tensor) else None
         if inferred is not None:
             arr = arr.astype(inferred, copy=False)
         elif arr.dtype.kind == "U" or arr.dtype.kind == "S":
@@ -78,18 +79,45 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     return _finish(np.ascontiguousarray(arr) if arr.ndim else arr, requires_grad, device)
 
 
-def _flat_first(data):
+def _holds_tensors(data):
+    """Whether a list/tuple holds tensors: checked along its first elements and at its top level (a full walk
+    would double the cost of building from a long list of numbers)."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return False
+    if any(isinstance(x, Tensor) for x in data):
+        return True
     while isinstance(data, (list, tuple)) and data:
-        yield data[0]
         data = data[0]
+        if isinstance(data, Tensor):
+            return True
+    return False
 
 
-def _to_nested_lists(data):
-    if isinstance(data, Tensor):
-        return data._data
-    if isinstance(data, (list, tuple)):
-        return [_to_nested_lists(x) for x in data]
-    return data
+def _array_of_scalar_tensors(data):
+    """torch.tensor of a sequence holding tensors: each tensor is one scalar (it must have one element) whose
+    dtype takes part in the inference with the numbers beside it (Python floats count as the default dtype)."""
+    from .ops._util import promote_dtypes
+    scalar_dtypes = {bool: _dt.bool_, int: _dt.int64, float: _dt.get_default_dtype()}
+    dtype = None
+
+    def convert(x):
+        nonlocal dtype
+        if isinstance(x, (list, tuple)):
+            return [convert(y) for y in x]
+        if isinstance(x, Tensor):
+            if x._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            d, x = x.dtype, x._data.item()
+        else:
+            d = scalar_dtypes.get(type(x)) or _dt.from_numpy_dtype(np.asarray(x).dtype)
+        dtype = d if dtype is None else promote_dtypes(dtype, d)
+        return x
+
+    nested = convert(data)
+    try:
+        return np.array(nested, dtype=dtype.numpy)
+    except ValueError as e:  # ragged nesting
+        raise TypeError(f"could not build a tensor from {type(data).__name__}: {e}") from None
 
 
 def as_tensor(data, dtype=None, device=None):

@@ -108,7 +108,8 @@ class Module:
 
     def register_full_backward_hook(self, hook, prepend=False):
         """hook(module, grad_input, grad_output) once the gradients of the module's positional inputs are
-        computed (None for inputs that are not tensors requiring grad); a non-None return replaces grad_input."""
+        computed (None for arguments that are not tensors, zeros for tensors that do not require grad while
+        another does); a non-None return replaces grad_input."""
         return RemovableHandle(self._backward_hooks, hook, prepend=prepend)
 
     def register_full_backward_pre_hook(self, hook, prepend=False):
