@@ -17,6 +17,7 @@ from ..tensor import Tensor
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,  # noqa: F401
                       mse_loss, nll_loss, smooth_l1_loss, huber_loss, kl_div)
 from ._losses import _check_float, _check_softmax_input
+from ._normalization import batch_norm, layer_norm  # noqa: F401
 
 
 def _c(a):
