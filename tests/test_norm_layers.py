@@ -416,3 +416,15 @@ def test_mlp_with_batchnorm_trains_like_torch(momentum):
     tnet.eval()
     x = randn(r, 7, 10)
     assert_close(fnet(fastnn.tensor(x)), tnet(torch.tensor(x)), 1e-4, 1e-5)
+
+
+def test_batchnorm_empty_batch_leaves_running_stats_as_torch():
+    fm, tm = _pair_modules("BatchNorm1d", 3)
+    fx, tx = pair(np.zeros((0, 3), np.float32), requires_grad=True)
+    fy, ty = fm(fx), tm(tx)
+    fy.sum().backward()
+    ty.sum().backward()
+    assert list(fy.shape) == list(ty.shape) == [0, 3]
+    _assert_state_equal(fm, tm, 0, 0)
+    assert_close(fm.weight.grad, tm.weight.grad)
+    assert list(fx.grad.shape) == [0, 3]

@@ -42,12 +42,15 @@ class _BatchNorm(Function):
         x = input._data
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (-1,) + (1,) * (x.ndim - 2)  # a per-channel vector broadcast against x
-        if training:
+        n = x.size // x.shape[1] if x.shape[1] else 0  # values per channel
+        if training and n == 0:  # an empty batch: nothing to normalise, running stats left as they are (torch)
+            mean = var = np.zeros(x.shape[1], dtype=x.dtype)
+            d = x
+        elif training:
             mean = x.mean(axis=axes)
             d = x - mean.reshape(shape)
             var = (d * d).mean(axis=axes)
             if running_mean is not None:
-                n = x.size // x.shape[1]
                 # torch's kernel writes the buffers without bumping their version counters; so does this
                 for buf, stat in ((running_mean, mean), (running_var, var * (n / (n - 1)))):
                     buf._data[...] = momentum * stat + (1 - momentum) * buf._data
@@ -75,7 +78,7 @@ class _BatchNorm(Function):
         if nx:
             scale = ctx.invstd if weight is None else weight._data * ctx.invstd
             if ctx.training:
-                n = g.size // g.shape[1]
+                n = g.size // g.shape[1] if g.size else 1  # (an empty batch: the sums are 0 anyway)
                 g = g - (gb / n).reshape(shape) - xhat * (gw / n).reshape(shape)
             gx = g * scale.reshape(shape)
         return gx, gw if nw else None, gb if nb else None, None, None, None, None, None
