@@ -58,6 +58,18 @@ def test_backward_scalar_and_gradient_argument():
     y2.backward()
 
 
+def test_backward_with_an_explicit_0d_gradient():
+    fx, tx = fastnn.tensor(0.7, requires_grad=True), torch.tensor(0.7, requires_grad=True)
+    fx.exp().backward(fastnn.tensor(3.0))
+    tx.exp().backward(torch.tensor(3.0))
+    assert fx.grad.shape == tx.grad.shape == ()
+    np.testing.assert_allclose(fx.grad.numpy(), tx.grad.numpy(), rtol=1e-6)
+    fv, tv = fastnn.tensor([0.7, 1.1], requires_grad=True), torch.tensor([0.7, 1.1], requires_grad=True)
+    (fv * fv).sum().backward(fastnn.tensor(2.5))
+    (tv * tv).sum().backward(torch.tensor(2.5))
+    np.testing.assert_allclose(fv.grad.numpy(), tv.grad.numpy(), rtol=1e-6)
+
+
 def test_backward_uses_the_gradient_argument_without_changing_or_aliasing_it():
     # The engine reads the caller's gradient in place (no copy): nothing may write into it, and a leaf
     # (or a retained non-leaf) must get its own .grad, as in torch.

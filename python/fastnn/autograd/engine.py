@@ -213,7 +213,9 @@ def _prepare_roots(tensors, grad_tensors):
             if src.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {list(src.shape)} and "
                                    f"output[0] has a shape of {list(t.shape)}.")
-            g = np.ascontiguousarray(src, dtype=t.dtype.numpy)
+            g = np.asarray(src, dtype=t.dtype.numpy)
+            if not g.flags.c_contiguous:
+                g = np.ascontiguousarray(g)  # (never for a 0-d gradient, which this would make 1-d)
             if np.shares_memory(g, src):
                 # The caller's memory, used without a copy: no node writes into an incoming gradient, and a
                 # leaf copies a read-only gradient before keeping it as its .grad.
