@@ -172,6 +172,24 @@ def test_pickle_and_torch_files_are_refused(tmp_path):
     assert issubclass(SerializationError, ValueError)
 
 
+@pytest.mark.parametrize("low_byte", [0x80, 0x78, 0x00])  # headers are padded to 8 bytes
+def test_header_lengths_whose_first_byte_looks_like_pickle_load(tmp_path, low_byte):
+    """A safetensors file starts with its header length (little-endian): one whose low byte is 0x80, pickle's
+    first byte, is still a safetensors file (the Quickstart model's state dict has a 0x480-byte header)."""
+    p = tmp_path / "m.fnn"
+    for width in range(1, 600):
+        sd = {"k" * width: fastnn.randn(3, 2), "bias": fastnn.randn(2)}
+        fastnn.save(sd, p)
+        if p.read_bytes()[0] == low_byte:
+            break
+    else:
+        pytest.fail("no key length gave that header length")
+    back = fastnn.load(p)
+    assert list(back) == list(sd)
+    for k in sd:
+        np.testing.assert_array_equal(back[k].numpy(), sd[k].numpy())
+
+
 def test_unsupported_objects_raise_before_writing(tmp_path):
     path = tmp_path / "x"
     for obj in ({"f": lambda: 1}, {"m": object()}, [1, {2, 3}], {"c": 1j}):

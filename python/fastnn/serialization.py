@@ -278,18 +278,22 @@ def _read_header(fobj, size, name):
         _fail(f"fastnn.load: {name} is a zip archive (torch.save's format?). fastnn.load reads only safetensors "
               "files written by fastnn.save and never unpickles: convert it with torch.load(weights_only=True) "
               "and save the tensors with fastnn.save")
-    if first[0] == 0x80:
-        _fail(f"fastnn.load: {name} is a pickle file. fastnn.load never unpickles (unpickling can run "
-              "arbitrary code): load it with the program that wrote it and re-save with fastnn.save")
-    if len(first) < 8:
-        _fail(f"fastnn.load: {name} is truncated ({len(first)} bytes) or not a safetensors file")
     n = int.from_bytes(first, "little")
-    if n > _MAX_HEADER or n > size - 8:
-        _fail(f"fastnn.load: {name} is truncated or not a safetensors file (header length {n}, file size {size})")
-    raw = fobj.read(n)
-    if len(raw) != n:
-        _fail(f"fastnn.load: {name} is truncated")
-    if not raw.startswith(b"{"):
+    plausible = len(first) == 8 and n <= _MAX_HEADER and n <= size - 8
+    raw = fobj.read(n) if plausible else b""
+    if not (len(raw) == n and raw.startswith(b"{")):
+        # Not a safetensors header. A pickle starts with 0x80, but so does a valid header length of 0x...80:
+        # hence the header is tried first.
+        if first[0] == 0x80:
+            _fail(f"fastnn.load: {name} is a pickle file. fastnn.load never unpickles (unpickling can run "
+                  "arbitrary code): load it with the program that wrote it and re-save with fastnn.save")
+        if len(first) < 8:
+            _fail(f"fastnn.load: {name} is truncated ({len(first)} bytes) or not a safetensors file")
+        if not plausible:
+            _fail(f"fastnn.load: {name} is truncated or not a safetensors file (header length {n}, file size "
+                  f"{size})")
+        if len(raw) != n:
+            _fail(f"fastnn.load: {name} is truncated")
         _fail(f"fastnn.load: {name} is not a safetensors file (its header is not a JSON object)")
     try:
         header = json.loads(raw.decode("utf-8"))
