@@ -7,17 +7,21 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend import cpu as K
+from ..ops import activation as _act
 from ..ops import inplace as _inplace_ops
 from ..ops import log_softmax as _log_softmax
 from ..ops import relu as _relu
 from ..ops import sigmoid, tanh  # noqa: F401  (re-exported)
 from ..ops import softmax as _softmax
+from ..ops import where as _where
+from ..ops._util import wrap_dim as _wrap_dim
 from ..random import _rng
 from ..tensor import Tensor
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,  # noqa: F401
                       mse_loss, nll_loss, smooth_l1_loss, huber_loss, kl_div)
 from ._losses import _check_float, _check_softmax_input
 from ._normalization import batch_norm, layer_norm  # noqa: F401
+from ._functional_extra import cosine_similarity, pad, pairwise_distance  # noqa: F401
 
 
 def _c(a):
@@ -156,7 +160,140 @@ def relu6(input, inplace=False):
 
 
 def logsigmoid(input):
+    _check_float(input, "log_sigmoid_cpu")
     return -softplus(-input)
+
+
+def _run_activation(fn, input, inplace, *params):
+    """fn (an ops.activation Function) applied to input, or written into input's storage when inplace."""
+    if inplace:
+        return _inplace_ops.rewrite(input, lambda x, _: fn.apply(x, *params))
+    return fn.apply(input, *params)
+
+
+def gelu(input, *, approximate="none"):
+    """x * Phi(x) (Phi the standard normal CDF); approximate='tanh' uses torch's tanh formula."""
+    if not isinstance(approximate, str):
+        raise TypeError(f"gelu(): argument 'approximate' must be str, not {type(approximate).__name__}")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _check_float(input, "GeluKernelImpl")
+    return _act.Gelu.apply(input, approximate)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    _check_float(input, "mish_cpu")
+    return _run_activation(_act.Mish, input, inplace)
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6."""
+    _check_float(input, "hardswish_cpu")
+    return _run_activation(_act.Hardswish, input, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    _check_float(input, "hardsigmoid_cpu")
+    return _run_activation(_act.Hardsigmoid, input, inplace)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value; integer inputs keep their dtype (threshold and value truncated)."""
+    if input.dtype is _dt.bool_:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    return _run_activation(_act.Threshold, input, inplace, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    return _threshold(input, threshold, value, inplace=True)
+
+
+_threshold = threshold  # threshold_'s parameter of that name hides the function inside it
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _check_float(input, "elu_cpu")
+    return _run_activation(_act.Celu, input, inplace, alpha, 1.0, 1.0 / alpha)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with the self-normalising constants."""
+    _check_float(input, "elu_cpu")
+    return _run_activation(_act.Elu, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    _check_float(input, "softshrink_check")
+    top = np.finfo(input._data.dtype).max
+    if not 0 <= lambd <= top:
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype {_dt.torch_name(input.dtype)}, "
+                           f"but found {lambd:g}")
+    return _act.Softshrink.apply(input, lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    """x outside [-lambd, lambd], 0 inside."""
+    _check_float(input, "hardshrink_cpu")
+    return _act.Hardshrink.apply(input, lambd)
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    return input - tanh(input)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b), a and b the two halves of input along dim."""
+    nd = input._data.ndim
+    if nd == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    dim = _wrap_dim(dim, nd)
+    if input.shape[dim] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {dim} is size {input.shape[dim]}")
+    _check_float(input, "glu_cpu")
+    a, b = input.chunk(2, dim)
+    return a * sigmoid(b)
+
+
+def prelu(input, weight):
+    """x where x > 0, else weight * x, weight holding one slope, or one per channel (dim 1)."""
+    nd, wn = input._data.ndim, weight._data.size
+    if wn != 1:
+        channels = input.shape[1] if nd > 1 else 1
+        if channels != wn:
+            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{wn} and channel size = {channels}.")
+    if weight._data.ndim > 1:
+        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = "
+                           f"{weight._data.ndim}")
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_dt.torch_name(input.dtype)} and "
+                           f"{_dt.torch_name(weight.dtype)}")
+    _check_float(input, "prelu_cpu")
+    if nd != weight._data.ndim:
+        weight = weight.reshape([wn if d == 1 else 1 for d in range(nd)])
+    return _where(input > 0, input, weight * input)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):

@@ -120,3 +120,44 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
             bad = (out < a) | (out > b)
         np.copyto(tensor._data, out, casting="unsafe")
     return tensor
+
+
+def _write(tensor, arr):
+    """Copy arr into tensor under no_grad (a parameter's in-place init), bumping its version."""
+    from ..ops import inplace
+    with grad_mode.no_grad():
+        inplace.write(tensor, arr.reshape(tensor.shape))
+    return tensor
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill tensor with a (semi-)orthogonal matrix times gain, its dims after the first flattened, as torch: the Q
+    of a QR factorisation of a normal draw, column signs fixed by R's diagonal. The draw comes from fastnn's
+    generator (float64), so the numbers differ from torch's."""
+    import numpy as np
+    from ..random import _rng
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = _rng(generator).standard_normal((rows, cols))
+    q, r = np.linalg.qr(flat if rows >= cols else flat.T)
+    q *= np.sign(np.diag(r))
+    return _write(tensor, (q if rows >= cols else q.T) * gain)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor from N(0, std) with ceil(sparsity * rows) zeros in each column (rows chosen at random).
+    Draws from fastnn's generator, so the numbers differ from torch's."""
+    import numpy as np
+    from ..random import _rng
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    rng = _rng(generator)
+    values = rng.standard_normal((rows, cols)) * std
+    zeros = np.argsort(rng.random((rows, cols)), axis=0)[:math.ceil(sparsity * rows)]  # a random permutation per column
+    values[zeros, np.arange(cols)] = 0
+    return _write(tensor, values)

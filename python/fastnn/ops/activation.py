@@ -1,4 +1,6 @@
-"""Activations with autograd, on fastnn's C++ kernels for float32: relu, sigmoid, tanh, softmax, log_softmax."""
+"""Activations with autograd: relu, sigmoid, tanh, softmax, log_softmax on fastnn's C++ kernels for float32, and
+the numpy-computed ones of nn.functional (gelu, mish, hardswish, hardsigmoid, threshold, celu/selu, the shrinks)."""
+import math
 import warnings
 
 import numpy as np
@@ -7,6 +9,7 @@ from ..autograd.function import Function
 from ..backend import cpu as K
 from ..tensor import Tensor
 from ._util import float_dtype_for, wrap_dim
+from .pointwise import _erf
 
 
 def _contig(a):
@@ -125,3 +128,105 @@ def log_softmax(input, dim=None, dtype=None, _stacklevel=3):
     if dtype is not None:
         input = input.to(dtype)
     return LogSoftmax.apply(_to_float(input), _softmax_dim(input._data.ndim, dim, "log_softmax"))
+
+
+# ---------------------------------------------------------------- numpy-computed activations
+class _Elementwise(Function):
+    """y = f(x, *params), params Python numbers; backward is g * df(x, *params), with x saved (version-checked).
+    Subclasses give f and df as staticmethods on arrays, computing in x's dtype (as torch: float32 stays float32).
+    Each mirrors torch's kernel at the kinks (which side a point exactly on one belongs to)."""
+
+    _internal = True
+
+    @classmethod
+    def forward(cls, ctx, x, *params):
+        ctx.save_for_backward(x)
+        ctx.params = params
+        with np.errstate(over="ignore"):  # exp of a large input in the branch np.where discards
+            return cls.f(x._data, *params)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(over="ignore"):
+            return (g * cls.df(x._data, *ctx.params),) + (None,) * len(ctx.params)
+
+
+def _elementwise(name, f, df):
+    return type(name, (_Elementwise,), {"f": staticmethod(f), "df": staticmethod(df)})
+
+
+def _tanh_softplus(x):
+    return np.tanh(np.logaddexp(0, x))
+
+
+def _mish_grad(x):
+    t = _tanh_softplus(x)
+    return t + x / (1 + np.exp(-x)) * (1 - t * t)
+
+
+def _inside(x, lambd):
+    return (x >= -lambd) & (x <= lambd)
+
+
+Mish = _elementwise("Mish", lambda x: x * _tanh_softplus(x), _mish_grad)
+Hardswish = _elementwise("Hardswish", lambda x: x * np.clip(x + 3, 0, 6) / 6,
+                         lambda x: np.where(x <= -3, 0, np.where(x < 3, x / 3 + 0.5, 1)))
+# torch's backward uses its float literal 1.0f / 6.0f for every dtype (float64 too)
+_SIXTH = float(np.float32(1 / 6))
+Hardsigmoid = _elementwise("Hardsigmoid", lambda x: np.clip(x + 3, 0, 6) / 6,
+                           lambda x: ((x > -3) & (x < 3)) * x.dtype.type(_SIXTH))
+# threshold and value are cast to x's dtype first, as torch does (an integer input truncates them)
+Threshold = _elementwise("Threshold", lambda x, t, v: np.where(x > x.dtype.type(t), x, x.dtype.type(v)),
+                         lambda x, t, v: x > x.dtype.type(t))
+
+
+def _elu(x, alpha, scale, input_scale):
+    """torch's elu kernel, which celu and selu call: scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1))."""
+    return np.where(x > 0, x * scale, np.expm1(x * input_scale) * (alpha * scale))
+
+
+def _elu_grad(x, alpha, scale, input_scale):
+    return np.where(x > 0, scale, np.exp(x * input_scale) * (input_scale * alpha * scale))
+
+
+Elu = _elementwise("Elu", _elu, _elu_grad)
+# torch's celu backward takes input_scale = 1 / alpha with alpha rounded to float (1.0 / alpha.toFloat())
+Celu = _elementwise("Celu", _elu, lambda x, alpha, scale, input_scale: _elu_grad(
+    x, alpha, scale, 1 / float(np.float32(alpha))))
+Softshrink = _elementwise("Softshrink", lambda x, lambd: np.where(x > lambd, x - lambd, np.where(
+                              x < -lambd, x + lambd, 0)), lambda x, lambd: ~_inside(x, lambd))
+Hardshrink = _elementwise("Hardshrink", lambda x, lambd: np.where(_inside(x, lambd), 0, x),
+                          lambda x, lambd: ~_inside(x, lambd))
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_KAPPA = 0.044715
+
+
+class Gelu(Function):
+    """x * Phi(x) (Phi the normal CDF), or torch's tanh approximation of it. Forward keeps Phi (or the tanh) for
+    backward: erf runs element by element in Python (numpy has none), so the exact form is the slower one."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        ctx.tanh = approximate == "tanh"
+        a = x._data
+        if ctx.tanh:
+            ctx.t = np.tanh(_SQRT_2_OVER_PI * (a + _KAPPA * a * a * a))
+            return 0.5 * a * (1 + ctx.t)
+        ctx.cdf = 0.5 * (1 + _erf(a * _SQRT1_2))
+        return a * ctx.cdf
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        a = x._data
+        if ctx.tanh:
+            t = ctx.t
+            return g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * _KAPPA * a * a)), None
+        return g * (ctx.cdf + a * _INV_SQRT_2PI * np.exp(-0.5 * a * a)), None
