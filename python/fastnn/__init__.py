@@ -4,6 +4,7 @@
 fastnn.utils.data and fastnn.vision, with the hot kernels in fastnn's own C++ (fastnn._C).
 """
 import importlib as _importlib
+import warnings as _warnings
 
 from ._openmp import quiet_idle_threads as _quiet_idle_threads
 with _quiet_idle_threads():  # before libgomp loads: idle OpenMP threads must not spin against numpy
@@ -23,6 +24,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_dlpack, f
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .ops import *  # noqa: F401,F403  (fastnn.exp, fastnn.matmul, ...)
 from .ops import abs, all, any, max, min, pow, round, sum  # names that shadow builtins, exported on purpose
+from ._tensor_str import get_printoptions, set_printoptions
 
 float = float32
 double = float64
@@ -35,7 +37,8 @@ short = int16
 from .tensor import LEGACY_TYPES as _LEGACY_TYPES
 globals().update(_LEGACY_TYPES)  # FloatTensor, LongTensor, ...: torch's legacy tensor types
 
-_SUBMODULES = ("nn", "optim", "utils", "vision", "viz", "backend", "backends", "train", "serialization", "cuda")
+_SUBMODULES = ("nn", "optim", "utils", "vision", "viz", "backend", "backends", "train", "serialization", "cuda",
+               "accelerator", "special", "testing")
 
 
 def use_deterministic_algorithms(mode, *, warn_only=False):
@@ -52,6 +55,27 @@ def are_deterministic_algorithms_enabled():
 _deterministic = False
 
 
+def set_float32_matmul_precision(precision):
+    """Accepted for torch scripts and returned by get_float32_matmul_precision(): 'highest', 'high' or 'medium'
+    (another string warns and changes nothing, as torch). fastnn always multiplies float32 at full float32
+    precision (no TF32 or bfloat16 passes), whatever the setting."""
+    global _matmul_precision
+    if not isinstance(precision, str):
+        raise RuntimeError(f"set_float32_matmul_precision expects a str, but got {type(precision).__name__}")
+    if precision not in ("highest", "high", "medium"):
+        _warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"  # torch's words,
+                       "setFloat32MatmulPrecision call has no effect.", stacklevel=2)  # its missing space too
+        return
+    _matmul_precision = precision
+
+
+def get_float32_matmul_precision():
+    return _matmul_precision
+
+
+_matmul_precision = "highest"
+
+
 def __getattr__(name):
     """Submodules load on first use, so `import fastnn` alone makes fastnn.nn, fastnn.optim, ... reachable."""
     if name in _SUBMODULES:
@@ -64,5 +88,6 @@ def __dir__():
 
 
 from .serialization import load, save  # noqa: E402  (safetensors files, never pickle)
+from .special import xlogy  # noqa: E402
 
 _apply_isa_from_environment()

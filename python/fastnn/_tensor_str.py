@@ -1,12 +1,45 @@
-"""repr(tensor) in torch's format: tensor([...], dtype=..., requires_grad=True / grad_fn=<...>)."""
+"""repr(tensor) in torch's format: tensor([...], dtype=..., requires_grad=True / grad_fn=<...>), under the options
+of set_printoptions (precision, threshold, edgeitems, linewidth, sci_mode) as torch applies them."""
+import dataclasses
+import math
+
 import numpy as np
 
 from . import dtypes as _dt
 
-_THRESHOLD = 1000
-_EDGEITEMS = 3
-_PRECISION = 4
-_LINEWIDTH = 80
+
+@dataclasses.dataclass
+class _PrinterOptions:
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+PRINT_OPTS = _PrinterOptions()
+_PROFILES = {"default": _PrinterOptions(), "short": _PrinterOptions(precision=2, edgeitems=2),
+             "full": _PrinterOptions(threshold=math.inf)}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """torch.set_printoptions: a profile ('default', 'short', 'full'; others are ignored, as torch) sets
+    precision, threshold, edgeitems and linewidth, the other arguments override it; sci_mode is always set
+    (None: chosen from the values)."""
+    if profile in _PROFILES:
+        for name in ("precision", "threshold", "edgeitems", "linewidth"):
+            setattr(PRINT_OPTS, name, getattr(_PROFILES[profile], name))
+    for name, v in (("precision", precision), ("threshold", threshold), ("edgeitems", edgeitems),
+                    ("linewidth", linewidth)):
+        if v is not None:
+            setattr(PRINT_OPTS, name, v)
+    PRINT_OPTS.sci_mode = sci_mode
+
+
+def get_printoptions():
+    """The current options, as a dict set_printoptions(**options) takes back (torch has it as
+    torch._tensor_str.get_printoptions; fastnn exports it as fastnn.get_printoptions too)."""
+    return dataclasses.asdict(PRINT_OPTS)
 
 
 def _float_formatter(values):
@@ -17,15 +50,15 @@ def _float_formatter(values):
         return (lambda v: _special(v) or f"{v:.0f}."), 1
     absv = np.abs(nz)
     lo, hi = absv.min(), absv.max()
-    if np.all(nz == np.ceil(nz)):
-        if hi / lo > 1000 or hi > 1e8:
-            fmt = lambda v: f"{v:.{_PRECISION}e}"
-        else:
-            fmt = lambda v: f"{v:.0f}."
-    elif hi / lo > 1000 or hi > 1e8 or lo < 1e-4:
-        fmt = lambda v: f"{v:.{_PRECISION}e}"
+    p, sci = PRINT_OPTS.precision, PRINT_OPTS.sci_mode
+    if sci is None:
+        sci = hi / lo > 1000 or hi > 1e8 or lo < 1e-4
+    if sci:
+        fmt = lambda v: f"{v:.{p}e}"
+    elif np.all(nz == np.ceil(nz)):
+        fmt = lambda v: f"{v:.0f}."
     else:
-        fmt = lambda v: f"{v:.{_PRECISION}f}"
+        fmt = lambda v: f"{v:.{p}f}"
     width = max(len(fmt(v)) for v in nz)
     return (lambda v: _special(v) or fmt(v)), width
 
@@ -40,9 +73,10 @@ def _special(v):
 
 def _summary_values(arr):
     """The elements that will be printed (edges only for large tensors)."""
-    if arr.size <= _THRESHOLD or arr.ndim == 0:
+    if arr.size <= PRINT_OPTS.threshold or arr.ndim == 0:
         return arr.reshape(-1)
-    idx = tuple(np.r_[0:min(_EDGEITEMS, s), max(s - _EDGEITEMS, _EDGEITEMS):s] for s in arr.shape)
+    e = PRINT_OPTS.edgeitems
+    idx = tuple(np.r_[0:min(e, s), max(s - e, e):s] for s in arr.shape)
     return arr[np.ix_(*idx)].reshape(-1)
 
 
@@ -61,10 +95,13 @@ def _formatter(arr):
 
 
 def _vector(arr, indent, summarize, fmt, width):
-    """One row, wrapped at 80 columns with a fixed number of elements per line, as torch."""
-    per_line = max(1, (_LINEWIDTH - indent) // (width + 2))
-    if summarize and arr.shape[0] > 2 * _EDGEITEMS:
-        items = [fmt(v) for v in arr[:_EDGEITEMS]] + [" ..."] + [fmt(v) for v in arr[-_EDGEITEMS:]]
+    """One row, wrapped at linewidth with a fixed number of elements per line, as torch."""
+    per_line = max(1, (PRINT_OPTS.linewidth - indent) // (width + 2))
+    e = PRINT_OPTS.edgeitems
+    if summarize and not e:
+        items = ["..."]
+    elif summarize and arr.shape[0] > 2 * e:
+        items = [fmt(v) for v in arr[:e]] + [" ..."] + [fmt(v) for v in arr[-e:]]
     else:
         items = [fmt(v) for v in arr]
     lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
@@ -74,12 +111,9 @@ def _vector(arr, indent, summarize, fmt, width):
 def _nested(arr, indent, summarize, fmt, width):
     if arr.ndim == 1:
         return _vector(arr, indent, summarize, fmt, width)
-    if summarize and arr.shape[0] > 2 * _EDGEITEMS:
-        parts = [_nested(arr[i], indent + 1, summarize, fmt, width) for i in range(_EDGEITEMS)] + ["..."] + \
-                [_nested(arr[i], indent + 1, summarize, fmt, width) for i in range(arr.shape[0] - _EDGEITEMS,
-                                                                                 arr.shape[0])]
-    else:
-        parts = [_nested(arr[i], indent + 1, summarize, fmt, width) for i in range(arr.shape[0])]
+    n, e = arr.shape[0], PRINT_OPTS.edgeitems
+    rows = list(range(e)) + [None] + list(range(n - e, n)) if summarize and n > 2 * e else range(n)
+    parts = ["..." if i is None else _nested(arr[i], indent + 1, summarize, fmt, width) for i in rows]
     return "[" + ("," + "\n" * (arr.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
@@ -87,7 +121,24 @@ def format_data(arr, indent):
     fmt, width = _formatter(arr)
     if arr.ndim == 0:
         return fmt(arr.item()).strip()
-    return _nested(arr, indent, arr.size > _THRESHOLD, fmt, width)
+    return _nested(arr, indent, arr.size > PRINT_OPTS.threshold, fmt, width)
+
+
+def _add_suffixes(text, suffixes, indent):
+    """', suffix' after the data, or on a new line where it would pass linewidth, as torch. A suffix is measured
+    as torch spells it (dtype=torch.float64), so lines break where torch's do: with a dtype suffix a line can
+    pass linewidth by one character."""
+    out = [text]
+    line = len(text) - text.rfind("\n") + 1  # torch's count (one more than the last line's length)
+    for s in suffixes:
+        n = len(s.replace("fastnn.", "torch."))
+        if line + n + 2 > PRINT_OPTS.linewidth:
+            out.append(",\n" + " " * indent + s)
+            line = indent + n
+        else:
+            out.append(", " + s)
+            line += n + 2
+    return "".join(out) + ")"
 
 
 def tensor_repr(t, prefix="tensor("):
@@ -101,6 +152,8 @@ def tensor_repr(t, prefix="tensor("):
             suffixes.append(f"dtype=fastnn.{t.dtype.name}")
     else:
         body = format_data(arr, len(prefix))
+        if not PRINT_OPTS.edgeitems:
+            suffixes.append(f"size={tuple(arr.shape)}")
     d = t.dtype
     if arr.size and d not in (_dt.get_default_dtype(), _dt.int64, _dt.bool_):
         suffixes.append(f"dtype=fastnn.{d.name}")
@@ -108,6 +161,5 @@ def tensor_repr(t, prefix="tensor("):
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
-    if type(t).__name__ == "Parameter":
-        prefix = "Parameter containing:\n" + prefix
-    return prefix + body + "".join(", " + s for s in suffixes) + ")"
+    text = _add_suffixes(prefix + body, suffixes, len(prefix))
+    return "Parameter containing:\n" + text if type(t).__name__ == "Parameter" else text
