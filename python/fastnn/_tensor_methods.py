@@ -28,7 +28,8 @@ _SAME_NAME = [
     "arcsin", "arccos", "arctan", "arctan2", "fmax", "fmin", "clamp_min", "clamp_max", "nan_to_num", "ger",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift",
     "unique", "bincount", "masked_select", "repeat_interleave", "moveaxis", "swapdims", "tile", "select",
-    "tensor_split", "trace", "diff",
+    "tensor_split", "trace", "diff", "lerp", "addmm", "addmv", "baddbmm", "kron", "cross", "nansum", "nanmean",
+    "quantile", "nanquantile", "histc", "aminmax",
 ]
 for _name in _SAME_NAME:  # a plain function set on the class is a method: no wrapper frame per call
     setattr(Tensor, _name, getattr(ops, _name))
@@ -135,6 +136,29 @@ def _binary_inplace(name):
 for _name in ["pow", "floor_divide", "remainder", "fmod", "bitwise_and", "bitwise_or", "bitwise_xor",
               "bitwise_left_shift", "bitwise_right_shift", "atan2", "hypot"]:
     setattr(Tensor, _name + "_", _binary_inplace(_name))
+
+
+def _operands_inplace(name, shape_error):
+    """self.op_(*operands) for ops of several tensors (lerp_, addmm_): the graph is recorded when self or an
+    operand requires grad; a result of another shape than self raises shape_error, formatted with both shapes."""
+    def fn(self, *args, **kwargs):
+        op = getattr(ops, name)
+
+        def compute(s, _):
+            r = op(s, *args, **kwargs)
+            if r._data.shape != s._data.shape:
+                raise RuntimeError(shape_error.format(list(s.shape), list(r.shape)))
+            return r
+        grad_operand = next((a for a in args if isinstance(a, Tensor) and a.requires_grad), None)
+        return inplace.rewrite(self, compute, grad_operand)
+    fn.__name__ = name + "_"
+    return fn
+
+
+Tensor.lerp_ = _operands_inplace("lerp", "output with shape {} doesn't match the broadcast shape {}")
+for _name in ["addmm", "addmv", "baddbmm"]:
+    setattr(Tensor, _name + "_", _operands_inplace(
+        _name, "Bad in-place call: input tensor size {} and output tensor size {} should match"))
 Tensor.arcsin_, Tensor.arccos_, Tensor.arctan_ = Tensor.asin_, Tensor.acos_, Tensor.atan_
 Tensor.arctan2_ = Tensor.atan2_
 for _name in ["squeeze_", "unsqueeze_", "t_", "transpose_"]:

@@ -2,19 +2,23 @@
 from .pointwise import (abs, acos, add, allclose, arccos, arcsin, arctan, arctan2, asin, atan, atan2, bitwise_and,
                         bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor, ceil, clamp,
                         clamp_max, clamp_min, cos, cosh, div, eq, equal, erf, exp, exp2, expm1, floor, floor_divide,
-                        fmax, fmin, fmod, frac, ge, ger, gt, hypot, isclose, isfinite, isinf, isnan, le, log, log10,
-                        log1p, log2, logical_and, logical_not, logical_or, logical_xor, logit, lt, maximum, minimum,
-                        mul, nan_to_num, ne, neg, outer, pow, reciprocal, remainder, round, rsqrt, rsub, sign, sin,
-                        sinh, sqrt, square, sub, tan, to_dtype, trunc, where)
-from .reduction import (all, amax, amin, any, argmax, argmin, argsort, bincount, count_nonzero, cumprod, cumsum,
-                        logsumexp, max, mean, median, min, mode, norm, prod, sort, std, sum, topk, unique, var)
+                        fmax, fmin, fmod, frac, ge, ger, gt, hypot, isclose, isfinite, isinf, isnan, le, lerp, log,
+                        log10, log1p, log2, logical_and, logical_not, logical_or, logical_xor, logit, lt, maximum,
+                        minimum, mul, nan_to_num, ne, neg, outer, pow, reciprocal, remainder, round, rsqrt, rsub, sign,
+                        sin, sinh, sqrt, square, sub, tan, to_dtype, trunc, where)
+from .reduction import (all, amax, amin, aminmax, any, argmax, argmin, argsort, bincount, count_nonzero, cumprod,
+                        cumsum, histc, logsumexp, max, mean, median, min, mode, nanmean, nanquantile, nansum, norm,
+                        prod, quantile, sort, std, std_mean, sum, topk, unique, var, var_mean)
 from .shape import (broadcast_to, cat, chunk, clone, contiguous, diag, diagonal, diff, einsum, expand, expand_as,
                     flatten, flip, hstack, moveaxis, movedim, narrow, permute, repeat, repeat_interleave, reshape,
                     reshape_as, roll, select, split, squeeze, stack, swapdims, t, tensor_split, tile, trace, transpose,
                     tril, triu, unbind, unflatten, unsqueeze, view, view_as, vstack)
 from .indexing import (argwhere, gather, getitem, index_add, index_select, masked_fill, masked_select, nonzero,
                        one_hot, scatter, scatter_add, setitem)
-from .linalg import bmm, dot, matmul, mm, mv
+from .linalg import addmm, addmv, baddbmm, bmm, dot, kron, matmul, mm, mv
+from .linalg import cross_first_dim_of_3 as cross  # fastnn.linalg.cross is torch.linalg.cross (dim=-1)
+from .distance import cdist, cosine_similarity
+from .search import bucketize, searchsorted
 from .activation import log_softmax, relu, sigmoid, softmax, tanh
 
 clip = clamp

@@ -6,8 +6,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import (as_tensor_operand, broadcast_shapes, float_dtype_for, py_scalar, result_dtype, sum_to, value,
-                    wrap_int)
+from ._util import (as_tensor_operand, broadcast_shapes, float_dtype_for, py_scalar, result_dtype, scalar_category,
+                    sum_to, value, wrap_int)
 
 
 # ---------------------------------------------------------------- dtype casts
@@ -303,12 +303,12 @@ def _scalar_tensor(x, like):
     return tensor(x, dtype=dt)
 
 
-def _check_tensors(name, input, other):
-    """torch's TypeError for a binary op that takes two tensors only (maximum(t, 3))."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    if not isinstance(other, Tensor):
-        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+def _check_tensors(name, input, other, names=("input", "other")):
+    """torch's TypeError for a binary op that takes two tensors only (maximum(t, 3)); `names` as torch calls
+    the two arguments."""
+    for i, (arg, x) in enumerate(zip(names, (input, other))):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not {type(x).__name__}")
 
 
 def _tensor_pair(cls, name, input, other, out):
@@ -370,6 +370,60 @@ def outer(input, vec2, *, out=None):
 
 
 ger = outer
+
+
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+                   "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+                   "bool": "bool"}
+
+
+def cpp_type_name(d):
+    """The C++ name torch's messages give some dtypes in ('float', 'long int'), where others say 'Float'."""
+    return _CPP_TYPE_NAMES[d.name]
+
+
+def lerp_arrays(a, b, w):
+    """a + w * (b - a), computed from b where w >= 0.5 as torch does, so that w = 1 gives b exactly."""
+    d = b - a
+    return np.where(w < 0.5, a + w * d, b - d * (1 - w))
+
+
+class Lerp(Function):
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w if isinstance(w, Tensor) else None)
+        ctx.w = value(w)
+        return lerp_arrays(a._data, b._data, ctx.w)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        na, nb, nw = ctx.needs_input_grad
+        av, bv, wv = a._data, b._data, ctx.w
+        return (sum_to(g * (1 - wv), av.shape) if na else None, sum_to(g * wv, bv.shape) if nb else None,
+                sum_to(g * (bv - av), w._data.shape) if nw else None)
+
+
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input) for a tensor or number weight; input, end and a tensor weight share one
+    floating dtype (torch does not promote them) and broadcast together."""
+    _check_tensors("lerp", input, end, ("input", "end"))
+    if not isinstance(weight, Tensor):
+        weight = py_scalar(weight)
+        scalar_category(weight)  # TypeError for anything but a number
+    for arg, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {cpp_type_name(input.dtype)} for `{arg}` but got dtype "
+                               f"{cpp_type_name(t.dtype)}")
+    if not input.dtype.is_floating_point:
+        kernel = "tensor" if isinstance(weight, Tensor) else "scalar"
+        raise NotImplementedError(f"\"lerp_kernel_{kernel}\" not implemented for '{_dt.torch_name(input.dtype)}'")
+    shape = broadcast_shapes(input._data.shape, end._data.shape)
+    if isinstance(weight, Tensor):
+        broadcast_shapes(shape, weight._data.shape)
+    return _finish(Lerp.apply(input, end, weight), out)
 
 
 def rsub(input, other, alpha=1):

@@ -1,5 +1,5 @@
 """Reductions with autograd: sum, mean, prod, var/std, norm, max/min (with indices), argmax/argmin, median, mode,
-logsumexp, topk/sort, cumsum/cumprod."""
+logsumexp, topk/sort, cumsum/cumprod, nansum/nanmean, quantile/nanquantile; and histc."""
 import builtins
 import collections
 import math
@@ -9,7 +9,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import normalize_dims, wrap_dim
+from .pointwise import _finish, lerp_arrays
+from ._util import normalize_dims, value, wrap_dim
 
 # torch.return_types: named tuples returned by max(dim), min(dim), topk, sort.
 max_result = collections.namedtuple("max", ["values", "indices"])
@@ -18,6 +19,7 @@ topk_result = collections.namedtuple("topk", ["values", "indices"])
 sort_result = collections.namedtuple("sort", ["values", "indices"])
 median_result = collections.namedtuple("median", ["values", "indices"])
 mode_result = collections.namedtuple("mode", ["values", "indices"])
+aminmax_result = collections.namedtuple("aminmax", ["min", "max"])
 
 
 def _alias(name, dim, keepdim, axis, keepdims):
@@ -35,6 +37,15 @@ def _dims(dim, ndim):
         return None
     dims = normalize_dims(dim, ndim)
     return dims if ndim else None
+
+
+def _sum_dims(dim, ndim):
+    """The dims a sum-like reduction reduces: a sorted tuple, all of them for None or (); none for a 0-d input
+    (whose dim 0 or -1 is still accepted)."""
+    if isinstance(dim, (tuple, list)) and not dim:
+        dim = None
+    dims = normalize_dims(dim, ndim)
+    return dims if ndim else ()
 
 
 def _check_nonempty(name, shape, dims):
@@ -105,27 +116,63 @@ def _sum_dtype(x, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("sum", dim, keepdim, axis, keepdims)
-    if isinstance(dim, (tuple, list)) and not dim:  # dim=() reduces all dims, as torch
-        dim = None
-    dims = normalize_dims(dim, input._data.ndim) if input._data.ndim else None
-    if input._data.ndim == 0:
-        dims = ()
-    return Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))
+    return Sum.apply(input, _sum_dims(dim, input._data.ndim), keepdim, _sum_dtype(input, dtype))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("mean", dim, keepdim, axis, keepdims)
-    if isinstance(dim, (tuple, list)) and not dim:  # dim=() reduces all dims, as torch
-        dim = None
     if dtype is not None:
         from .pointwise import to_dtype
         input = to_dtype(input, _dt.to_dtype(dtype))
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {input.dtype.name.capitalize()}")
-    dims = normalize_dims(dim, input._data.ndim) if input._data.ndim else ()
-    return Mean.apply(input, dims, keepdim)
+    return Mean.apply(input, _sum_dims(dim, input._data.ndim), keepdim)
+
+
+class _NanSum(Function):
+    """nansum, or nanmean when mean: NaNs count as absent and get no gradient. The gradient is torch's
+    g * ~isnan(x), so an all-NaN row of nanmean gets NaN (inf * 0)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, dtype, mean):
+        xv = x._data
+        ctx.shape, ctx.dtype, ctx.dims, ctx.keepdim = xv.shape, xv.dtype, dims, keepdim
+        ctx._node_name = "Nanmean" if mean else "Nansum"
+        ctx.kept = ~np.isnan(xv)
+        out = np.asarray(np.nansum(xv, axis=dims, keepdims=keepdim, dtype=dtype))
+        ctx.n = None
+        if mean:
+            ctx.n = np.asarray(ctx.kept.sum(axis=dims, keepdims=keepdim), dtype=out.dtype)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = out / ctx.n
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.n is not None:
+                g = g / ctx.n
+            gx = _expand_back(g, ctx.shape, ctx.dims, ctx.keepdim) * ctx.kept
+        return gx.astype(ctx.dtype, copy=False), None, None, None, None
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """sum with NaNs counted as zero."""
+    return _finish(_NanSum.apply(input, _sum_dims(dim, input._data.ndim), keepdim, _sum_dtype(input, dtype),
+                                 False), out)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """mean of the non-NaN elements (NaN where there are none)."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{_dt.torch_name(input.dtype)}")
+    return _finish(_NanSum.apply(input, _sum_dims(dim, input._data.ndim), keepdim, _sum_dtype(input, dtype),
+                                 True), out)
 
 
 def _product_of_others(v):
@@ -204,7 +251,8 @@ class _Var(Function):
         return gx.astype(xv.dtype, copy=False), None, None, None, None
 
 
-def _var_std(name, input, dim, unbiased, keepdim, correction, axis, keepdims):
+def _var_std(name, input, dim, unbiased, keepdim, correction, axis=None, keepdims=None):
+    """var, std, var_mean or std_mean (name) with torch's argument handling."""
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias(name, dim, keepdim, axis, keepdims)
     if isinstance(dim, bool):  # var(unbiased)
@@ -216,8 +264,11 @@ def _var_std(name, input, dim, unbiased, keepdim, correction, axis, keepdims):
     if correction is None:
         correction = 0 if unbiased is False else 1
     if not input.dtype.is_floating_point:
-        raise RuntimeError("std and var only support floating point and complex dtypes")
-    return _Var.apply(input, _dims(dim, input._data.ndim), correction, keepdim, name == "std")
+        raise RuntimeError(f"{'std and var' if name in ('std', 'var') else name} only support floating point and "
+                           "complex dtypes")
+    dims = _dims(dim, input._data.ndim)
+    spread = _Var.apply(input, dims, correction, keepdim, name.startswith("std"))
+    return (spread, mean(input, dims, keepdim)) if name.endswith("_mean") else spread
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
@@ -230,6 +281,55 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=
     return _var_std("std", input, dim, unbiased, keepdim, correction, axis, keepdims)
 
 
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) with var's signatures; a plain tuple, as torch's."""
+    return _var_std("var_mean", input, dim, unbiased, keepdim, correction)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) with std's signatures; a plain tuple, as torch's."""
+    return _var_std("std_mean", input, dim, unbiased, keepdim, correction)
+
+
+def _vector_norm(x, p, dims, keepdim):
+    """The p-norm of array x over dims (None: all), as torch's linalg.vector_norm."""
+    a = np.abs(x)
+    with np.errstate(divide="ignore", over="ignore"):
+        if p == 0:
+            return np.asarray((a != 0).sum(axis=dims, keepdims=keepdim, dtype=a.dtype))
+        if math.isinf(p):
+            if 0 in (a.shape if dims is None else [a.shape[d] for d in dims]):
+                raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because "
+                                   "the operation does not have an identity")
+            return np.asarray((np.max if p > 0 else np.min)(a, axis=dims, keepdims=keepdim))
+        if p == 1:
+            return np.asarray(a.sum(axis=dims, keepdims=keepdim))
+        if p == 2:
+            return np.asarray(np.sqrt((a * a).sum(axis=dims, keepdims=keepdim)))
+        return np.asarray((a ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p))
+
+
+def _vector_norm_grad(x, out, g, p, dims, split_ties=True):
+    """The gradient of _vector_norm at array x, with out and g broadcastable to x: 0 where the norm is 0, as
+    torch's norm_backward. An inf-norm's gradient goes to the extremal elements, shared among ties (norm) or
+    whole to each (split_ties=False: torch's cdist)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if p == 0:
+            return np.zeros(np.broadcast_shapes(x.shape, g.shape), dtype=x.dtype)
+        if p == 1:
+            return np.sign(x) * g
+        if p == 2:
+            return g * np.where(out == 0, 0, x / out)
+        if math.isinf(p):
+            a = np.abs(x)
+            mask = (a == out) | np.isnan(a)
+            return np.sign(x) * (g / mask.sum(axis=dims, keepdims=True) * mask if split_ties else g * mask)
+        if p < 1:
+            return np.sign(x) * np.where(x == 0, 0, np.abs(x) ** (p - 1)) * g * out ** (1 - p)
+        scaled = np.sign(x) * np.abs(x) ** (p - 1) if p < 2 else x * np.abs(x) ** (p - 2)
+        return scaled * np.where(out == 0, 0, g / out ** (p - 1))
+
+
 class _Norm(Function):
     """Vector p-norm; backward as torch's norm_backward (0 where the norm is 0)."""
 
@@ -238,48 +338,20 @@ class _Norm(Function):
 
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
-        a = np.abs(x._data)
-        with np.errstate(divide="ignore", over="ignore"):
-            if p == 0:
-                out = (a != 0).sum(axis=dims, keepdims=keepdim, dtype=a.dtype)
-            elif math.isinf(p):
-                if 0 in (a.shape if dims is None else [a.shape[d] for d in dims]):
-                    raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor because "
-                                       "the operation does not have an identity")
-                out = (np.max if p > 0 else np.min)(a, axis=dims, keepdims=keepdim)
-            elif p == 1:
-                out = a.sum(axis=dims, keepdims=keepdim)
-            elif p == 2:
-                out = np.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
-            else:
-                out = (a ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
         ctx.save_for_backward(x)
-        ctx.p, ctx.dims, ctx.keepdim, ctx.out = p, dims, keepdim, np.asarray(out)
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        ctx.out = _vector_norm(x._data, p, dims, keepdim)
         return ctx.out
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        xv, p, dims = x._data, ctx.p, ctx.dims
-        if p == 0:  # piecewise constant: no gradient (x.grad stays None, as torch)
+        xv, dims = x._data, ctx.dims
+        if ctx.p == 0:  # piecewise constant: no gradient (x.grad stays None, as torch)
             return None, None, None, None
         g = _expand_back(g, xv.shape, dims or (), ctx.keepdim)
         out = _expand_back(ctx.out, xv.shape, dims or (), ctx.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            if p == 1:
-                gx = np.sign(xv) * g
-            elif p == 2:
-                gx = g * np.where(out == 0, 0, xv / out)
-            elif math.isinf(p):
-                a = np.abs(xv)
-                mask = (a == out) | np.isnan(a)
-                gx = np.sign(xv) * (g / mask.sum(axis=dims, keepdims=True) * mask)
-            elif p < 1:
-                gx = np.sign(xv) * np.where(xv == 0, 0, np.abs(xv) ** (p - 1)) * g * out ** (1 - p)
-            else:
-                scaled = np.sign(xv) * np.abs(xv) ** (p - 1) if p < 2 else xv * np.abs(xv) ** (p - 2)
-                gx = scaled * np.where(out == 0, 0, g / out ** (p - 1))
-        return gx.astype(xv.dtype, copy=False), None, None, None
+        return _vector_norm_grad(xv, out, g, ctx.p, dims).astype(xv.dtype, copy=False), None, None, None
 
 
 def norm(input, p="fro", dim=None, keepdim=False):
@@ -387,6 +459,21 @@ def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("amin", dim, keepdim, axis, keepdims)
     return _ExtremumAll.apply(input, _dims(dim, input._data.ndim), keepdim, "amin")
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) over all elements or one dim, as amin and amax (the gradient shared among tied extrema)."""
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+    shape = input._data.shape
+    if dim is None and 0 in shape:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
+    dims = _dims(dim, len(shape))
+    if dims and shape[dims[0]] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {dims[0]} to have non-zero size.")
+    return aminmax_result(_ExtremumAll.apply(input, dims, keepdim, "amin"),
+                          _ExtremumAll.apply(input, dims, keepdim, "amax"))
 
 
 def _arg_extremum(name, input, dim, keepdim, axis, keepdims):
@@ -570,6 +657,138 @@ def sort(input, dim=-1, descending=False, stable=False):
 
 def argsort(input, dim=-1, descending=False, stable=False):
     return sort(input, dim, descending, stable).indices
+
+
+# ---------------------------------------------------------------- quantile / histc
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+class _Quantile(Function):
+    """Quantiles along the last dim of `rows` (input with the reduced dim moved last, or flattened): each is read
+    at rank q * (n - 1) of the sorted row (n counting non-NaN values for nanquantile), between the values at the
+    floor and the ceil of the rank as the interpolation mode says, computed as torch does. The gradient goes to
+    those two elements, and to q under linear interpolation (the only mode where torch gives q one)."""
+
+    _internal = True
+
+    @staticmethod
+    def forward(ctx, x, q, dim, out_shape, mode, ignore_nan):
+        xv = x._data
+        rows = xv.reshape(-1) if dim is None else np.moveaxis(xv, dim, -1)
+        order = np.argsort(rows, axis=-1, kind="stable")  # NaNs last
+        srt = np.take_along_axis(rows, order, axis=-1)
+        qv = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=xv.dtype).reshape((-1,) + (1,) * rows.ndim)
+        if ignore_nan:  # rank among the non-NaN values; an all-NaN row reads its first (NaN) value
+            scale = ((~np.isnan(srt)).sum(axis=-1, keepdims=True) - 1).astype(xv.dtype)
+            ranks = qv * scale
+            masked = ranks < 0
+            ranks = np.where(masked, 0, ranks)
+        else:  # a row with a NaN reads its last value: NaN
+            scale = rows.shape[-1] - 1
+            masked = np.isnan(srt).any(axis=-1, keepdims=True)
+            ranks = np.where(masked, scale, qv * scale).astype(xv.dtype, copy=False)
+        if mode in ("lower", "higher", "nearest"):
+            ranks = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}[mode](ranks)
+        below, above = ranks.astype(np.int64), np.ceil(ranks).astype(np.int64)
+        vb = np.take_along_axis(srt[None], below, axis=-1)
+        w = ranks - np.floor(ranks) if mode == "linear" else 0.5 if mode == "midpoint" else 0
+        ctx.pos = (np.take_along_axis(order[None], below, axis=-1), np.take_along_axis(order[None], above, axis=-1))
+        ctx.rows_shape, ctx.dim, ctx.shape, ctx.dtype, ctx.w = rows.shape, dim, xv.shape, xv.dtype, w
+        ctx.q_shape, ctx.dq = np.shape(value(q)), None
+        if mode in ("linear", "midpoint"):
+            va = np.take_along_axis(srt[None], above, axis=-1)
+            if mode == "linear" and ctx.needs_input_grad[1]:  # d(result)/dq = (va - vb) * scale
+                with np.errstate(invalid="ignore"):
+                    ctx.dq = np.where(masked, 0, (va - vb) * scale)
+            vb = lerp_arrays(vb, va, w)
+        return vb.reshape(out_shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        g = g.reshape(ctx.pos[0].shape)
+        gx = gq = None
+        if ctx.needs_input_grad[0]:
+            *lead, n = ctx.rows_shape
+            start = np.arange(math.prod(lead)).reshape(tuple(lead) + (1,)) * n  # each row's offset when flat
+            flat = np.bincount(np.concatenate([(start + ctx.pos[0]).ravel(), (start + ctx.pos[1]).ravel()]),
+                               np.concatenate([(g * (1 - ctx.w)).ravel(), (g * ctx.w).ravel()]),
+                               minlength=math.prod(ctx.rows_shape)).astype(ctx.dtype)
+            gx = flat.reshape(ctx.shape) if ctx.dim is None else np.moveaxis(flat.reshape(ctx.rows_shape), -1,
+                                                                             ctx.dim)
+        if ctx.dq is not None:
+            gq = (g * ctx.dq).reshape(len(g), -1).sum(axis=1).reshape(ctx.q_shape)
+        return gx, gq, None, None, None, None
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, out):
+    """quantile and nanquantile, with torch's checks in torch's order."""
+    qt = isinstance(q, Tensor)
+    if not qt:
+        if not isinstance(q, (int, float)):
+            raise TypeError(f"quantile(): argument 'q' must be Tensor or float, not {type(q).__name__}")
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q:g}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, but "
+                           f"got {interpolation}")
+    xv = input._data
+    if xv.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if qt and q._data.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if input.dtype not in (_dt.float32, _dt.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if qt and q.dtype is not input.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    d = None if dim is None else wrap_dim(dim, xv.ndim)
+    if qt and not ((q._data >= 0) & (q._data <= 1)).all():
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    if d is not None and xv.ndim:
+        shape = list(xv.shape)
+        shape[d:d + 1] = [1] if keepdim else []
+    else:
+        d, shape = None, [1] * xv.ndim if keepdim else []
+    if (xv.size if d is None else xv.shape[d]) > 2 ** 24:
+        raise RuntimeError("quantile() input tensor is too large")
+    if qt and q._data.ndim:
+        shape.insert(0, q._data.size)
+    return _finish(_Quantile.apply(input, q, d, tuple(shape), interpolation, ignore_nan), out)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """The q-th quantiles (q a number or a 1-D tensor, a leading dim of the result) of all elements or along dim;
+    a row with a NaN gives NaN (its gradient goes to the row's last NaN, where torch's unstable sort may pick
+    another). interpolation: linear, lower, higher, midpoint or nearest (half to even)."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, out)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """quantile ignoring NaNs (NaN only for a row of NaNs)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True, out)
+
+
+def histc(input, bins=100, min=0, max=0, *, out=None):
+    """Counts of input's elements in `bins` equal bins over [min, max] (the data's range when min == max), in
+    input's dtype; elements outside are ignored, the top edge belongs to the last bin. No gradient (torch has
+    none)."""
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    xv = input._data
+    if xv.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_dt.torch_name(input.dtype)}'")
+    lo, hi = float(min), float(max)
+    if lo == hi and xv.size:
+        lo, hi = float(xv.min()), float(xv.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo:g}, {hi:g}] is not finite")
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    lo, hi = xv.dtype.type(lo), xv.dtype.type(hi)  # torch bins in input's dtype
+    inside = xv[(xv >= lo) & (xv <= hi)]
+    pos = ((inside - lo) * bins / (hi - lo)).astype(np.int64)
+    return _finish(Tensor._make(np.bincount(np.minimum(pos, bins - 1), minlength=bins).astype(xv.dtype)), out)
 
 
 # ---------------------------------------------------------------- cumsum / cumprod
