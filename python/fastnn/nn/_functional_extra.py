@@ -2,10 +2,8 @@
 functional.py, kept here to keep that file short)."""
 import numpy as np
 
-from .. import dtypes as _dt
-from ..autograd import grad_mode
 from ..autograd.function import Function
-from ..ops._util import broadcast_shapes, result_dtype
+from ..ops.distance import cosine_similarity as _ops_cosine_similarity
 
 
 # ---------------------------------------------------------------- pad
@@ -145,24 +143,7 @@ def pad(input, pad, mode="constant", value=None):
 
 
 # ---------------------------------------------------------------- distances
-def _clamped_norm(x, dim, eps):
-    """||x|| along dim, at least eps; as torch, the clamp is hidden from autograd (the gradient is the norm's)."""
-    n = x.norm(2, dim, keepdim=True).clone()
-    with grad_mode.no_grad():
-        n.clamp_(min=eps)
-    return n
-
-
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """Sum along dim of (x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)), x1 and x2 broadcast together."""
-    dt = result_dtype(x1, x2)
-    if not dt.is_floating_point:
-        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {_dt.torch_name(dt)}")
-    # integer inputs are cast to the common dtype; floating ones keep theirs (the division promotes), as torch
-    x1, x2 = (x if x.dtype.is_floating_point else x.to(dt) for x in (x1, x2))
-    shape = broadcast_shapes(x1._data.shape, x2._data.shape)
-    x1, x2 = x1.expand(shape), x2.expand(shape)
-    return (x1 / _clamped_norm(x1, dim, eps) * (x2 / _clamped_norm(x2, dim, eps))).sum(dim)
+cosine_similarity = _ops_cosine_similarity  # torch.nn.functional's is torch.cosine_similarity
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
