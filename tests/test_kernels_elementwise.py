@@ -1,5 +1,7 @@
-"""Element-wise activation kernels (relu, sigmoid, tanh; forward and backward from y) against float64 numpy,
+"""Element-wise activation kernels (relu, sigmoid, tanh; forward and backward from y; erf forward) against float64 numpy,
 on every ISA and 1/2 threads, odd sizes, special values; bit-identical across thread counts; bad inputs raise."""
+import math
+
 import numpy as np
 import pytest
 
@@ -16,6 +18,8 @@ BIG = 300_007  # above the kernels' parallel threshold, not a multiple of any ve
 
 def ref_forward(name, x):
     x = x.astype(np.float64)
+    if name == "erf":
+        return np.vectorize(math.erf)(x)
     if name == "relu":
         return np.maximum(x, 0)
     if name == "sigmoid":
@@ -39,10 +43,11 @@ def inputs(n, seed=0):
 
 
 NAMES = ["relu", "sigmoid", "tanh"]
+FORWARD_NAMES = NAMES + ["erf"]  # erf has no backward kernel (its derivative is an exp)
 
 
 @pytest.mark.parametrize("isa,threads", CONFIGS, ids=CFG_IDS)
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", FORWARD_NAMES)
 def test_forward_matches_float64(isa, threads, name):
     kernel = getattr(_C, f"{name}_forward")
     with isa_and_threads(isa, threads):
@@ -58,7 +63,7 @@ def test_forward_matches_float64(isa, threads, name):
 
 
 @pytest.mark.parametrize("isa,threads", CONFIGS, ids=CFG_IDS)
-@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "erf"])
 def test_forward_dense_sweep_accuracy(isa, threads, name):
     # Every region of the approximations: tiny, polynomial/exp switch (0.625), saturation, exp clamps.
     x = np.concatenate([np.linspace(-100, 100, 400_001), np.linspace(-1, 1, 200_001),
@@ -136,7 +141,7 @@ def test_backend_numpy_path_float64_and_strided(name):
     np.testing.assert_allclose(out, ref_forward(name, inputs(514).reshape(2, 257)), rtol=1e-6, atol=1e-30)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", FORWARD_NAMES)
 def test_fast_path_is_taken_for_float32(name, monkeypatch):
     calls = []
     real = getattr(_C, f"{name}_forward")
@@ -177,3 +182,24 @@ def test_bad_inputs_raise(name):
     e = np.empty((0, 3), np.float32)  # empty arrays are fine: nothing to do
     fwd(e, np.empty((0, 3), np.float32))
     bwd(e, e, np.empty((0, 3), np.float32))
+
+
+def test_erf_bit_identical_threads_in_place_numpy_path_and_bad_inputs():
+    x = inputs(BIG + 4096)
+    ys = []
+    for n in (1, 2):
+        with isa_and_threads(fastnn.get_isa(), n):
+            ys.append(B.erf(x))
+    assert np.array_equal(ys[0], ys[1])
+    x2 = x.copy()
+    assert B.erf(x2, out=x2) is x2 and np.array_equal(x2, ys[0])
+    x64 = inputs(257).astype(np.float64)
+    np.testing.assert_allclose(B.erf(x64), ref_forward("erf", x64), rtol=1e-15, atol=1e-300)
+    np.testing.assert_allclose(B.erf(inputs(514)[::2]), ref_forward("erf", inputs(514)[::2]), rtol=1e-6,
+                               atol=1e-30)
+    with pytest.raises(TypeError):
+        _C.erf_forward(x64, np.empty(257, np.float32))
+    with pytest.raises(ValueError, match="shape"):
+        _C.erf_forward(inputs(24), np.empty(25, np.float32))
+    with pytest.raises(ValueError, match="contiguous"):
+        _C.erf_forward(inputs(48)[::2], np.empty(24, np.float32))

@@ -39,6 +39,7 @@ void bind_elementwise(py::module_& m) {
   def_backward(m, "sigmoid_backward", &cpu::KernelTable::sigmoid_backward, "grad_x = grad_y * y * (1 - y).");
   def_forward(m, "tanh_forward", &cpu::KernelTable::tanh_forward, "y = tanh(x).");
   def_backward(m, "tanh_backward", &cpu::KernelTable::tanh_backward, "grad_x = grad_y * (1 - y * y).");
+  def_forward(m, "erf_forward", &cpu::KernelTable::erf_forward, "y = erf(x).");
 }
 
 }  // namespace fastnn

@@ -25,6 +25,7 @@
   X(sigmoid_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))    \
   X(tanh_forward, void, (const float* x, float* y, int64_t n))                                  \
   X(tanh_backward, void, (const float* grad_y, const float* y, float* grad_x, int64_t n))       \
+  X(erf_forward, void, (const float* x, float* y, int64_t n))                                   \
   X(softmax_forward, void, (const float* x, float* y, int64_t rows, int64_t cols))              \
   X(log_softmax_forward, void, (const float* x, float* y, int64_t rows, int64_t cols))          \
   X(softmax_backward, void,                                                                     \

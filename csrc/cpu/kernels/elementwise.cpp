@@ -2,6 +2,8 @@
 // Backward kernels take the forward output y (not x). Every kernel allows its output to alias an input.
 // Threads split n into contiguous blocks above kParallelThreshold; each element is computed the same way on
 // any thread count, so results are bit-identical for 1 or N threads.
+#include <math.h>
+
 #include "cpu/kernels.h"
 #include "cpu/kernels/vmath.h"
 
@@ -129,5 +131,13 @@ void tanh_forward(const float* x, float* y, int64_t n) { run_unary(tanh_range, x
 void tanh_backward(const float* grad_y, const float* y, float* grad_x, int64_t n) {
   run_binary(tanh_backward_range, grad_y, y, grad_x, n);
 }
+
+// ---- erf ----
+static void erf_range(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] = erff(x[i]);
+}
+
+// y[i] = erf(x[i]) (the C library's erff, within 1 ulp; numpy has no erf, and GELU needs it). x and y may alias.
+void erf_forward(const float* x, float* y, int64_t n) { run_unary(erf_range, x, y, n); }
 
 }  // namespace fastnn::cpu::FASTNN_ISA_NS

@@ -206,8 +206,8 @@ _KAPPA = 0.044715
 
 
 class Gelu(Function):
-    """x * Phi(x) (Phi the normal CDF), or torch's tanh approximation of it. Forward keeps Phi (or the tanh) for
-    backward: erf runs element by element in Python (numpy has none), so the exact form is the slower one."""
+    """x * Phi(x) (Phi the normal CDF, through the erf kernel), or torch's tanh approximation of it. Forward keeps
+    Phi (or the tanh) for backward."""
 
     _internal = True
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..backend.cpu import erf as _erf
 from ..tensor import Tensor
 from ._util import (as_tensor_operand, broadcast_shapes, float_dtype_for, py_scalar, result_dtype, scalar_category,
                     sum_to, value, wrap_int)
@@ -617,11 +618,6 @@ Cosh = _unary_cls("Cosh", np.cosh, lambda g, x, y: g * np.sinh(x))
 Log2 = _unary_cls("Log2", np.log2, lambda g, x, y: g / (x * math.log(2.0)))
 Log10 = _unary_cls("Log10", np.log10, lambda g, x, y: g / (x * math.log(10.0)))
 Exp2 = _unary_cls("Exp2", np.exp2, lambda g, x, y: g * y * math.log(2.0), saves_output=True)
-
-
-def _erf(x):
-    """math.erf element by element (numpy has no erf; a rarely used op does not earn a dependency)."""
-    return np.vectorize(math.erf, otypes=[x.dtype])(x)
 
 
 Erf = _unary_cls("Erf", _erf, lambda g, x, y: g * (2 / math.sqrt(math.pi)) * np.exp(-x * x))

@@ -2,6 +2,8 @@
 
 float32 C-contiguous arrays go to the C++ kernels; anything else takes the numpy path (same semantics).
 `out` may be given (any array of the result's shape, even an input: in place); the result is returned."""
+import math
+
 import numpy as np
 
 from ... import _C
@@ -93,3 +95,11 @@ def tanh_backward(grad, y, out=None):
     if r is not None:
         return r
     return _store(grad * (1 - y * y), out)
+
+
+def erf(x, out=None):
+    """erf(x): the C++ kernel for float32; other dtypes through math.erf element by element (numpy has none)."""
+    r = _unary(_C.erf_forward, x, out)
+    if r is not None:
+        return r
+    return _store(np.vectorize(math.erf, otypes=[x.dtype])(x), out)
