@@ -292,3 +292,20 @@ def test_out_of_domain_unary_ops_do_not_warn():
         ty.sum().backward()
         np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
         np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+# ---------------------------------------------------------------- integer clamp bounds are checked as torch's
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("bound", [300, 2 ** 15, 2 ** 31, 2 ** 63, -1, -255, -256, 2 ** 64])
+@pytest.mark.parametrize("side", ["min", "max"])
+def test_integer_clamp_bounds_convert_as_torch(dtype, bound, side):
+    """Out of the dtype's range raises RuntimeError naming the C type, beyond 64 bits OverflowError; a negative
+    bound of uint8 within its width wraps (-1 clamps to 255)."""
+    outcomes = []
+    for m in (torch, fastnn):
+        x = m.tensor([1, 100, 7], dtype=getattr(m, dtype))
+        try:
+            outcomes.append(("ok", x.clamp(**{side: bound}).tolist()))
+        except (RuntimeError, OverflowError) as e:
+            outcomes.append((type(e).__name__, str(e)))
+    assert outcomes[1] == outcomes[0]

@@ -282,11 +282,31 @@ def pow(input, exponent, *, out=None):
     return _finish(_binary(Pow, input, exponent), out)
 
 
+_C_TYPE_NAMES = {"int32": "int"}  # c10's names in its overflow message; the others are <name>_t
+
+
+def _overflow_error(np_dtype):
+    name = _C_TYPE_NAMES.get(np_dtype.name, np_dtype.name + "_t")
+    return RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
 def _check_int_exponent(np_dtype, e):
     if e < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     if e > np.iinfo(np_dtype).max:
-        raise RuntimeError(f"value cannot be converted to type {np_dtype.name}_t without overflow")
+        raise _overflow_error(np_dtype)
+
+
+def _int_scalar(v, np_dtype):
+    """A Python int converted to an integer dtype as torch converts a scalar argument (c10's checked_convert):
+    out of range raises, and a negative value of an unsigned dtype within its width wraps (-1 -> 255)."""
+    if not -2 ** 63 <= v < 2 ** 64:
+        raise OverflowError("int too big to convert")
+    info = np.iinfo(np_dtype)
+    unsigned = info.min == 0
+    if not (-info.max if unsigned else info.min) <= v <= info.max:
+        raise _overflow_error(np_dtype)
+    return v % (info.max + 1) if unsigned else v
 
 
 def _int_pow(a, b):
@@ -855,6 +875,8 @@ def clamp(input, min=None, max=None, *, out=None):
         return _finish(r, out)
     if input.dtype.is_floating_point is False and (isinstance(min, float) or isinstance(max, float)):
         input = to_dtype(input, _dt.get_default_dtype())
+    elif input._data.dtype.kind in "iu":
+        min, max = (b if b is None or type(b) is bool else _int_scalar(b, input._data.dtype) for b in (min, max))
     return _finish(Clamp.apply(input, min, max), out)
 
 
