@@ -185,6 +185,78 @@ void bind_optim(py::module_& m) {
   }, py::arg("params"), py::arg("grads"), py::arg("square_avgs"), py::arg("acc_deltas"), py::arg("lr"),
      py::arg("rho"), py::arg("eps"), py::arg("weight_decay"), py::arg("maximize"),
      "One torch.optim.Adadelta step over a parameter group.");
+
+  m.def("nadam_step", [](const py::list& params, const py::list& grads, const py::object& exp_avgs,
+                             const py::object& exp_avg_sqs, double mu_product, double step, double lr, double beta1,
+                             double beta2, double eps, double weight_decay, double momentum_decay, bool maximize,
+                             bool decoupled_weight_decay) {
+    const py::none none;
+    require(!exp_avgs.is_none() && !exp_avg_sqs.is_none(), "nadam_step: exp_avgs and exp_avg_sqs are required");
+    require(step >= 1, "nadam_step: step counts from 1");
+    const py::object* st[3] = {&exp_avgs, &exp_avg_sqs, &none};
+    const char* nm[3] = {"exp_avgs", "exp_avg_sqs", ""};
+    Group g = collect(params, grads, st, nm);
+    // torch: mu and mu_next in double; the float32 state tensor mu_product *= mu; the addcdiv values in double
+    const double mu = beta1 * (1.0 - 0.5 * std::pow(0.96, step * momentum_decay));
+    const double mu_next = beta1 * (1.0 - 0.5 * std::pow(0.96, (step + 1) * momentum_decay));
+    const float mp = float(mu_product) * float(mu);
+    const double mp_next = double(mp) * mu_next;
+    cpu::NadamHyper h{float(1 - beta1), float(beta2), float(1 - beta2), float(weight_decay),
+                      float(1 - lr * weight_decay), float(1 - std::pow(beta2, step)), float(eps),
+                      float(-lr * (1.0 - mu) / (1.0 - double(mp))), float(-lr * mu_next / (1.0 - mp_next)),
+                      maximize, decoupled_weight_decay};
+    {
+      py::gil_scoped_release nogil;
+      cpu::kernels().nadam_step(g.t.data(), int64_t(g.t.size()), &h);
+    }
+    return double(mp);
+  }, py::arg("params"), py::arg("grads"), py::arg("exp_avgs"), py::arg("exp_avg_sqs"), py::arg("mu_product"),
+     py::arg("step"), py::arg("lr"), py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("weight_decay"),
+     py::arg("momentum_decay"), py::arg("maximize"), py::arg("decoupled_weight_decay"),
+     "One torch.optim.NAdam step over a parameter group; step counts from 1. mu_product: the group's state before "
+     "this step; returns it after (a float32 value).");
+
+  m.def("radam_step", [](const py::list& params, const py::list& grads, const py::object& exp_avgs,
+                             const py::object& exp_avg_sqs, double step, double lr, double beta1, double beta2,
+                             double eps, double weight_decay, bool maximize, bool decoupled_weight_decay) {
+    const py::none none;
+    require(!exp_avgs.is_none() && !exp_avg_sqs.is_none(), "radam_step: exp_avgs and exp_avg_sqs are required");
+    require(step >= 1, "radam_step: step counts from 1");
+    const py::object* st[3] = {&exp_avgs, &exp_avg_sqs, &none};
+    const char* nm[3] = {"exp_avgs", "exp_avg_sqs", ""};
+    Group g = collect(params, grads, st, nm);
+    // torch's Python-float arithmetic: the SMA length rho_t decides whether the variance is rectified
+    const double bc1 = 1 - std::pow(beta1, step), bc2 = 1 - std::pow(beta2, step);
+    const double rho_inf = 2 / (1 - beta2) - 1;
+    const double rho_t = rho_inf - 2 * step * std::pow(beta2, step) / bc2;
+    const bool rectified = rho_t > 5.0;
+    const double rect =
+        rectified ? std::pow((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t), 0.5) : 0;
+    cpu::RadamHyper h{float(1 - beta1), float(beta2), float(1 - beta2), float(weight_decay),
+                      float(1 - lr * weight_decay), float(bc1), float(lr), float(std::pow(bc2, 0.5)), float(eps),
+                      float(rect), rectified, maximize, decoupled_weight_decay};
+    py::gil_scoped_release nogil;
+    cpu::kernels().radam_step(g.t.data(), int64_t(g.t.size()), &h);
+  }, py::arg("params"), py::arg("grads"), py::arg("exp_avgs"), py::arg("exp_avg_sqs"), py::arg("step"),
+     py::arg("lr"), py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("weight_decay"), py::arg("maximize"),
+     py::arg("decoupled_weight_decay"), "One torch.optim.RAdam step over a parameter group; step counts from 1.");
+
+  m.def("adamax_step", [](const py::list& params, const py::list& grads, const py::object& exp_avgs,
+                              const py::object& exp_infs, double step, double lr, double beta1, double beta2,
+                              double eps, double weight_decay, bool maximize) {
+    const py::none none;
+    require(!exp_avgs.is_none() && !exp_infs.is_none(), "adamax_step: exp_avgs and exp_infs are required");
+    require(step >= 1, "adamax_step: step counts from 1");
+    const py::object* st[3] = {&exp_avgs, &exp_infs, &none};
+    const char* nm[3] = {"exp_avgs", "exp_infs", ""};
+    Group g = collect(params, grads, st, nm);
+    cpu::AdamaxHyper h{float(1 - beta1), float(beta2), float(eps), float(weight_decay),
+                       float(-(lr / (1 - std::pow(beta1, step)))), maximize};
+    py::gil_scoped_release nogil;
+    cpu::kernels().adamax_step(g.t.data(), int64_t(g.t.size()), &h);
+  }, py::arg("params"), py::arg("grads"), py::arg("exp_avgs"), py::arg("exp_infs"), py::arg("step"), py::arg("lr"),
+     py::arg("beta1"), py::arg("beta2"), py::arg("eps"), py::arg("weight_decay"), py::arg("maximize"),
+     "One torch.optim.Adamax step over a parameter group; step counts from 1.");
 }
 
 }  // namespace fastnn

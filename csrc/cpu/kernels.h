@@ -40,6 +40,9 @@
   X(adagrad_step, void, (const OptimTensor* t, int64_t count, const AdagradHyper* h))           \
   X(rmsprop_step, void, (const OptimTensor* t, int64_t count, const RmspropHyper* h))           \
   X(adadelta_step, void, (const OptimTensor* t, int64_t count, const AdadeltaHyper* h))       \
+  X(nadam_step, void, (const OptimTensor* t, int64_t count, const NadamHyper* h))               \
+  X(radam_step, void, (const OptimTensor* t, int64_t count, const RadamHyper* h))               \
+  X(adamax_step, void, (const OptimTensor* t, int64_t count, const AdamaxHyper* h))             \
   X(gather_rows, void, (const uint8_t* src, int64_t rows, int64_t row_bytes, const int64_t* idx, int64_t n_idx, uint8_t* out)) \
   X(gather_lut_u8, void, (const uint8_t* src, int64_t rows, int64_t row_len, const int64_t* idx, int64_t n_idx, const float* table, float* out)) \
   X(sgemm, void, (bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,     \
@@ -84,6 +87,18 @@ struct RmspropHyper {
 };
 struct AdadeltaHyper {
   float neg_lr, rho, one_minus_rho, eps, weight_decay;
+  int maximize;
+};
+struct NadamHyper {  // grad_coef / avg_coef: the two addcdiv values (mu and mu_product folded in)
+  float lerp_weight, beta2, one_minus_beta2, weight_decay, decay_factor, bc2, eps, grad_coef, avg_coef;
+  int maximize, decoupled;
+};
+struct RadamHyper {  // rectified: rho_t > 5 (uses bc2_sqrt, eps and rect; else the plain momentum step)
+  float lerp_weight, beta2, one_minus_beta2, weight_decay, decay_factor, bc1, lr, bc2_sqrt, eps, rect;
+  int rectified, maximize, decoupled;
+};
+struct AdamaxHyper {
+  float lerp_weight, beta2, eps, weight_decay, neg_clr;
   int maximize;
 };
 

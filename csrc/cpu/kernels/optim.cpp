@@ -228,4 +228,135 @@ void adadelta_step(const OptimTensor* t, int64_t count, const AdadeltaHyper* h) 
   run_optim(adadelta_range, t, count, h);
 }
 
+// ---- NAdam, RAdam, Adamax: torch's float32 CPU kernels fuse some multiply-adds (add with alpha, addcmul, lerp)
+// and round every other product on its own. So this section turns the compiler's contraction off and spells each
+// of torch's fused steps as an fma (the same bits on every ISA; the generic build calls libm's fmaf).
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+// a.lerp_(b, w) as torch computes it: fma in both of its formulas (exact at both ends); one_minus_w = 1 - w.
+// Both are computed and one is selected: an fma under a branch keeps GCC from vectorizing the loop.
+static inline float lerp_fma(float a, float b, float w, float one_minus_w) {
+  const float small = __builtin_fmaf(w, b - a, a), large = __builtin_fmaf(b - a, -one_minus_w, b);
+  return w < 0.5f ? small : large;
+}
+
+// Weight decay in the Adam family, a template argument so that each variant compiles to its own branch-free loop:
+// kDecoupled: p *= 1 - lr * wd before the update; kCoupled: grad.add(param, alpha=wd).
+enum Decay { kNoDecay, kDecoupled, kCoupled };
+static inline Decay decay_of(float weight_decay, int decoupled) {
+  return weight_decay == 0.0f ? kNoDecay : decoupled ? kDecoupled : kCoupled;
+}
+
+// ---- NAdam / NAdamW: s0 = exp_avg, s1 = exp_avg_sq ----
+// (h by value: through a reference its fields would be reloaded after every store and the loop not vectorized)
+template <Decay DECAY>
+static void nadam_loop(const OptimTensor* t, int64_t lo, int64_t hi, const NadamHyper h) {
+  float* __restrict p = t->param;
+  const float* __restrict g = t->grad;
+  float* __restrict m = t->s0;
+  float* __restrict v = t->s1;
+  const float sign = h.maximize ? -1.0f : 1.0f, one_minus_w = 1.0f - h.lerp_weight;
+  for (int64_t i = lo; i < hi; ++i) {
+    float d = sign * g[i];
+    float pi = p[i];
+    if (DECAY == kDecoupled) pi = pi * h.decay_factor;
+    if (DECAY == kCoupled) d = __builtin_fmaf(h.weight_decay, pi, d);
+    const float mn = lerp_fma(m[i], d, h.lerp_weight, one_minus_w);
+    m[i] = mn;
+    float vi = v[i] * h.beta2;
+    vi = __builtin_fmaf(h.one_minus_beta2 * d, d, vi);  // addcmul_
+    v[i] = vi;
+    const float denom = __builtin_sqrtf(vi / h.bc2) + h.eps;
+    pi = pi + h.grad_coef * d / denom;  // two addcdiv_, as torch
+    p[i] = pi + h.avg_coef * mn / denom;
+  }
+}
+
+static void nadam_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const NadamHyper& h = *static_cast<const NadamHyper*>(hv);
+  switch (decay_of(h.weight_decay, h.decoupled)) {
+    case kNoDecay: return nadam_loop<kNoDecay>(t, lo, hi, h);
+    case kDecoupled: return nadam_loop<kDecoupled>(t, lo, hi, h);
+    case kCoupled: return nadam_loop<kCoupled>(t, lo, hi, h);
+  }
+}
+
+// NAdam (decoupled = 0) or NAdamW (decoupled = 1) with momentum_decay and maximize (torch.optim.NAdam).
+void nadam_step(const OptimTensor* t, int64_t count, const NadamHyper* h) { run_optim(nadam_range, t, count, h); }
+
+// ---- RAdam: s0 = exp_avg, s1 = exp_avg_sq ----
+template <Decay DECAY>
+static void radam_loop(const OptimTensor* t, int64_t lo, int64_t hi, const RadamHyper h) {
+  float* __restrict p = t->param;
+  const float* __restrict g = t->grad;
+  float* __restrict m = t->s0;
+  float* __restrict v = t->s1;
+  const float sign = h.maximize ? -1.0f : 1.0f, one_minus_w = 1.0f - h.lerp_weight;
+  const bool rectified = h.rectified;
+  for (int64_t i = lo; i < hi; ++i) {
+    float d = sign * g[i];
+    float pi = p[i];
+    if (DECAY == kDecoupled) pi = pi * h.decay_factor;
+    if (DECAY == kCoupled) d = __builtin_fmaf(h.weight_decay, pi, d);
+    const float mn = lerp_fma(m[i], d, h.lerp_weight, one_minus_w);
+    m[i] = mn;
+    float vi = v[i] * h.beta2;
+    vi = __builtin_fmaf(h.one_minus_beta2 * d, d, vi);
+    v[i] = vi;
+    const float upd = mn / h.bc1 * h.lr;
+    // torch: bc2_sqrt / (sqrt(v) + eps) is a reciprocal times a scalar; then ((m_hat * lr) * adaptive) * rect.
+    // Computed on every step (rectified or not) and selected, to keep the loop branch-free.
+    const float adaptive = 1.0f / (__builtin_sqrtf(vi) + h.eps) * h.bc2_sqrt;
+    const float rect_upd = upd * adaptive * h.rect;
+    p[i] = pi - (rectified ? rect_upd : upd);
+  }
+}
+
+static void radam_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const RadamHyper& h = *static_cast<const RadamHyper*>(hv);
+  switch (decay_of(h.weight_decay, h.decoupled)) {
+    case kNoDecay: return radam_loop<kNoDecay>(t, lo, hi, h);
+    case kDecoupled: return radam_loop<kDecoupled>(t, lo, hi, h);
+    case kCoupled: return radam_loop<kCoupled>(t, lo, hi, h);
+  }
+}
+
+// RAdam (decoupled = 0) or RAdamW (decoupled = 1) with maximize (torch.optim.RAdam).
+void radam_step(const OptimTensor* t, int64_t count, const RadamHyper* h) { run_optim(radam_range, t, count, h); }
+
+// ---- Adamax: s0 = exp_avg, s1 = exp_inf ----
+static void adamax_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const AdamaxHyper h = *static_cast<const AdamaxHyper*>(hv);
+  float* __restrict p = t->param;
+  const float* __restrict g = t->grad;
+  float* __restrict m = t->s0;
+  float* __restrict u = t->s1;
+  const float sign = h.maximize ? -1.0f : 1.0f, one_minus_w = 1.0f - h.lerp_weight;
+  const bool wd = h.weight_decay != 0.0f;
+  for (int64_t i = lo; i < hi; ++i) {
+    float d = sign * g[i];
+    if (wd) d = __builtin_fmaf(h.weight_decay, p[i], d);
+    const float mn = lerp_fma(m[i], d, h.lerp_weight, one_minus_w);
+    m[i] = mn;
+    const float a = u[i] * h.beta2, b = __builtin_fabsf(d) + h.eps;
+    const float ui = (a > b || a != a) ? a : b;  // torch.maximum: NaN propagates
+    u[i] = ui;
+    p[i] = p[i] + h.neg_clr * mn / ui;
+  }
+}
+
+// Adamax with weight_decay and maximize (torch.optim.Adamax).
+void adamax_step(const OptimTensor* t, int64_t count, const AdamaxHyper* h) {
+  run_optim(adamax_range, t, count, h);
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
 }  // namespace fastnn::cpu::FASTNN_ISA_NS

@@ -189,7 +189,7 @@ class Optimizer:
 
 
 _ELEMENTWISE_STATE = frozenset(("momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "sum", "square_avg",
-                                "acc_delta", "grad_avg"))
+                                "acc_delta", "grad_avg", "exp_inf"))
 
 
 def _cast(param, value, key=None):

@@ -138,3 +138,97 @@ def adadelta_step(params, grads, square_avgs, acc_deltas, lr, rho, eps, weight_d
         u *= rho
         u += (1 - rho) * delta * delta
         p -= lr * delta
+
+
+
+# NAdam, RAdam and Adamax follow torch's float32 CPU kernels more closely: those fuse add(alpha=), addcmul_ and
+# lerp_ into one rounding (fma), as the C++ kernels do.
+def _fma(a, b, c):
+    """a * b + c rounded once for float32 (an exact product in float64; a scalar is rounded to float32 first, as
+    torch rounds its Python-float scalars); a * b + c for other dtypes. c: an array."""
+    if c.dtype != _F32:
+        return a * b + c
+    return (np.asarray(a, _F32).astype(np.float64) * np.asarray(b, _F32) + c).astype(_F32)
+
+
+def _lerp_fma_(a, end, w):
+    """a.lerp_(end, w) as torch's float32 CPU kernel computes it: fma in both of its formulas."""
+    w = a.dtype.type(w)
+    a[...] = _fma(w, end - a, a) if w < 0.5 else _fma(end - a, -(1 - w), end)
+
+
+def _decay_(p, g, lr, weight_decay, decoupled):
+    """Weight decay as NAdam and RAdam do it: p *= 1 - lr * wd (decoupled) or g + wd * p (fused); returns g."""
+    if weight_decay:
+        if decoupled:
+            p *= 1 - lr * weight_decay
+        else:
+            g = _fma(weight_decay, p, g)
+    return g
+
+
+def nadam_step(params, grads, exp_avgs, exp_avg_sqs, mu_product, step, lr, beta1, beta2, eps, weight_decay,
+               momentum_decay, maximize, decoupled_weight_decay):
+    """step counts from 1; mu_product: the state's 0-d value (numpy scalar of its dtype) before this step.
+    Returns mu_product after it (torch keeps it as a tensor of that dtype: mu_product *= mu)."""
+    if _fast(params, grads, exp_avgs, exp_avg_sqs):
+        return _C.nadam_step(_list(params), _list(grads), _list(exp_avgs), _list(exp_avg_sqs), float(mu_product),
+                             step, lr, beta1, beta2, eps, weight_decay, momentum_decay, maximize,
+                             decoupled_weight_decay)
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+    dt = np.asarray(mu_product).dtype.type
+    mp = float(dt(mu_product) * dt(mu))
+    grad_coef = -lr * (1.0 - mu) / (1.0 - mp)
+    avg_coef = (-lr * mu_next) / (1.0 - mp * mu_next)
+    bc2 = 1 - beta2 ** step
+    for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
+        g = _decay_(p, -g if maximize else g, lr, weight_decay, decoupled_weight_decay)
+        _lerp_fma_(m, g, 1 - beta1)
+        v *= beta2
+        v[...] = _fma((1 - beta2) * g, g, v)
+        denom = np.sqrt(v / bc2) + eps
+        p += grad_coef * g / denom
+        p += avg_coef * m / denom
+    return mp
+
+
+def radam_step(params, grads, exp_avgs, exp_avg_sqs, step, lr, beta1, beta2, eps, weight_decay, maximize,
+               decoupled_weight_decay):
+    """step counts from 1."""
+    if _fast(params, grads, exp_avgs, exp_avg_sqs):
+        _C.radam_step(_list(params), _list(grads), _list(exp_avgs), _list(exp_avg_sqs), step, lr, beta1, beta2, eps,
+                      weight_decay, maximize, decoupled_weight_decay)
+        return
+    bc1 = 1 - beta1 ** step
+    bc2 = 1 - beta2 ** step
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * step * (beta2 ** step) / bc2
+    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5 \
+        if rho_t > 5.0 else None
+    for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
+        g = _decay_(p, -g if maximize else g, lr, weight_decay, decoupled_weight_decay)
+        _lerp_fma_(m, g, 1 - beta1)
+        v *= beta2
+        v[...] = _fma((1 - beta2) * g, g, v)
+        upd = m / bc1 * lr
+        if rect is not None:  # as torch: a reciprocal times the scalar
+            upd = upd * (1 / (np.sqrt(v) + eps) * bc2 ** 0.5) * rect
+        p -= upd
+
+
+def adamax_step(params, grads, exp_avgs, exp_infs, step, lr, beta1, beta2, eps, weight_decay, maximize):
+    """step counts from 1."""
+    if _fast(params, grads, exp_avgs, exp_infs):
+        _C.adamax_step(_list(params), _list(grads), _list(exp_avgs), _list(exp_infs), step, lr, beta1, beta2, eps,
+                       weight_decay, maximize)
+        return
+    clr = lr / (1 - beta1 ** step)
+    for p, g, m, u in zip(params, grads, exp_avgs, exp_infs):
+        g = -g if maximize else g
+        if weight_decay:
+            g = _fma(weight_decay, p, g)
+        _lerp_fma_(m, g, 1 - beta1)
+        u *= beta2
+        np.maximum(u, np.abs(g) + eps, out=u)
+        p += -clr * m / u
