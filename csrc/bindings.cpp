@@ -24,6 +24,9 @@ PYBIND11_MODULE(_C, m) {
   m.def("get_num_threads", &cpu::num_threads);
   m.def("set_num_threads", &cpu::set_num_threads, py::arg("n"));
   m.def("openmp_enabled", &cpu::openmp_enabled);
+  // The default thread count (OMP_NUM_THREADS, else the cores) is read now: read at the first kernel call, it
+  // would take whatever another OpenMP user in the process (torch.set_num_threads) had set by then.
+  cpu::num_threads();
   bind_elementwise(m);
   bind_data(m);
   bind_softmax(m);

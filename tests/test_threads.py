@@ -84,3 +84,20 @@ def test_numpy_matmul_right_after_a_two_thread_kernel_is_not_slowed():
     """)
     base, after = times
     assert after < 5 * base + 500e-6, f"numpy 64x784x128: {base * 1e6:.0f} us usually, {after * 1e6:.0f} us after fastnn"
+
+
+def test_default_thread_count_is_not_taken_from_another_openmp_user():
+    """fastnn's default thread count is fixed at import (OMP_NUM_THREADS here), not at its first kernel call,
+    when torch.set_num_threads may have changed the shared OpenMP setting."""
+    code = textwrap.dedent("""
+        import numpy as np
+        import fastnn
+        import torch
+        torch.set_num_threads(1)
+        fastnn.tensor(np.ones((4, 4), np.float32)) @ fastnn.tensor(np.ones((4, 4), np.float32))
+        print(fastnn.get_num_threads())
+    """)
+    env = dict(os.environ, OMP_NUM_THREADS="3")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["3"]
