@@ -252,6 +252,20 @@ static inline Decay decay_of(float weight_decay, int decoupled) {
   return weight_decay == 0.0f ? kNoDecay : decoupled ? kDecoupled : kCoupled;
 }
 
+// The element step NAdam and RAdam share, in torch's order: the gradient d (sign, coupled weight decay), the
+// parameter p (decoupled decay), exp_avg.lerp_(d, 1 - beta1) and exp_avg_sq.mul_(beta2).addcmul_(d, d, 1 - beta2).
+struct Moments {
+  float p, d, m, v;
+};
+template <Decay DECAY, class Hyper>
+static inline Moments adam_moments(const Hyper& h, float sign, float one_minus_w, float g, float p, float m,
+                                   float v) {
+  float d = sign * g;
+  if (DECAY == kDecoupled) p = p * h.decay_factor;
+  if (DECAY == kCoupled) d = __builtin_fmaf(h.weight_decay, p, d);
+  return {p, d, lerp_fma(m, d, h.lerp_weight, one_minus_w), __builtin_fmaf(h.one_minus_beta2 * d, d, v * h.beta2)};
+}
+
 // ---- NAdam / NAdamW: s0 = exp_avg, s1 = exp_avg_sq ----
 // (h by value: through a reference its fields would be reloaded after every store and the loop not vectorized)
 template <Decay DECAY>
@@ -262,18 +276,12 @@ static void nadam_loop(const OptimTensor* t, int64_t lo, int64_t hi, const Nadam
   float* __restrict v = t->s1;
   const float sign = h.maximize ? -1.0f : 1.0f, one_minus_w = 1.0f - h.lerp_weight;
   for (int64_t i = lo; i < hi; ++i) {
-    float d = sign * g[i];
-    float pi = p[i];
-    if (DECAY == kDecoupled) pi = pi * h.decay_factor;
-    if (DECAY == kCoupled) d = __builtin_fmaf(h.weight_decay, pi, d);
-    const float mn = lerp_fma(m[i], d, h.lerp_weight, one_minus_w);
-    m[i] = mn;
-    float vi = v[i] * h.beta2;
-    vi = __builtin_fmaf(h.one_minus_beta2 * d, d, vi);  // addcmul_
-    v[i] = vi;
-    const float denom = __builtin_sqrtf(vi / h.bc2) + h.eps;
-    pi = pi + h.grad_coef * d / denom;  // two addcdiv_, as torch
-    p[i] = pi + h.avg_coef * mn / denom;
+    const Moments s = adam_moments<DECAY>(h, sign, one_minus_w, g[i], p[i], m[i], v[i]);
+    m[i] = s.m;
+    v[i] = s.v;
+    const float denom = __builtin_sqrtf(s.v / h.bc2) + h.eps;
+    const float pi = s.p + h.grad_coef * s.d / denom;  // two addcdiv_, as torch
+    p[i] = pi + h.avg_coef * s.m / denom;
   }
 }
 
@@ -299,21 +307,15 @@ static void radam_loop(const OptimTensor* t, int64_t lo, int64_t hi, const Radam
   const float sign = h.maximize ? -1.0f : 1.0f, one_minus_w = 1.0f - h.lerp_weight;
   const bool rectified = h.rectified;
   for (int64_t i = lo; i < hi; ++i) {
-    float d = sign * g[i];
-    float pi = p[i];
-    if (DECAY == kDecoupled) pi = pi * h.decay_factor;
-    if (DECAY == kCoupled) d = __builtin_fmaf(h.weight_decay, pi, d);
-    const float mn = lerp_fma(m[i], d, h.lerp_weight, one_minus_w);
-    m[i] = mn;
-    float vi = v[i] * h.beta2;
-    vi = __builtin_fmaf(h.one_minus_beta2 * d, d, vi);
-    v[i] = vi;
-    const float upd = mn / h.bc1 * h.lr;
+    const Moments s = adam_moments<DECAY>(h, sign, one_minus_w, g[i], p[i], m[i], v[i]);
+    m[i] = s.m;
+    v[i] = s.v;
+    const float upd = s.m / h.bc1 * h.lr;
     // torch: bc2_sqrt / (sqrt(v) + eps) is a reciprocal times a scalar; then ((m_hat * lr) * adaptive) * rect.
     // Computed on every step (rectified or not) and selected, to keep the loop branch-free.
-    const float adaptive = 1.0f / (__builtin_sqrtf(vi) + h.eps) * h.bc2_sqrt;
+    const float adaptive = 1.0f / (__builtin_sqrtf(s.v) + h.eps) * h.bc2_sqrt;
     const float rect_upd = upd * adaptive * h.rect;
-    p[i] = pi - (rectified ? rect_upd : upd);
+    p[i] = s.p - (rectified ? rect_upd : upd);
   }
 }
 
