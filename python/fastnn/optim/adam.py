@@ -1,6 +1,6 @@
 """Adam and AdamW (torch.optim.Adam / AdamW update rules, amsgrad and maximize included)."""
 from ..backend.cpu import optim as _k
-from .optimizer import Optimizer, _copy_back, _SPLIT, _gather, _scalar_tensor, _zeros_like
+from .optimizer import Optimizer, _check_adam_options, _copy_back, _SPLIT, _gather, _scalar_tensor, _zeros_like
 
 __all__ = ["Adam", "AdamW"]
 
@@ -12,16 +12,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_options(lr, betas, eps, weight_decay, False)
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
             raise ValueError("betas must be either both floats or both Tensors")
         if differentiable:

@@ -1,24 +1,8 @@
 """Adamax (torch.optim.Adamax's update rule: weight decay, maximize)."""
 from ..backend.cpu import optim as _k
-from .optimizer import Optimizer, _copy_back, _SPLIT, _gather, _scalar_tensor, _zeros_like
+from .optimizer import Optimizer, _check_adam_options, _copy_back, _SPLIT, _gather, _scalar_tensor, _zeros_like
 
 __all__ = ["Adamax"]
-
-
-def _check_adam_options(lr, betas, eps, weight_decay, differentiable):
-    """The argument checks (and messages) that torch's NAdam, RAdam and Adamax share, in torch's order."""
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-    if differentiable:
-        raise NotImplementedError("fastnn optimizers do not support differentiable=True")
 
 
 def _init(p):

@@ -1,7 +1,6 @@
 """NAdam (torch.optim.NAdam's update rule: momentum decay, weight decay or decoupled NAdamW, maximize)."""
 from ..backend.cpu import optim as _k
-from .adamax import _check_adam_options
-from .optimizer import Optimizer, _copy_back, _SPLIT, _gather, _scalar_tensor, _zeros_like
+from .optimizer import Optimizer, _check_adam_options, _copy_back, _SPLIT, _gather, _scalar_tensor, _zeros_like
 
 __all__ = ["NAdam"]
 

@@ -188,6 +188,22 @@ class Optimizer:
         self.__setstate__({"state": state, "param_groups": saved_groups})
 
 
+def _check_adam_options(lr, betas, eps, weight_decay, differentiable):
+    """The argument checks (and messages) that torch's Adam family shares, in torch's order."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    if differentiable:
+        raise NotImplementedError("fastnn optimizers do not support differentiable=True")
+
+
 _ELEMENTWISE_STATE = frozenset(("momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "sum", "square_avg",
                                 "acc_delta", "grad_avg", "exp_inf"))
 

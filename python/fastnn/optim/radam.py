@@ -1,7 +1,6 @@
 """RAdam (torch.optim.RAdam's update rule: rectified variance, weight decay or decoupled RAdamW, maximize)."""
 from ..backend.cpu import optim as _k
-from .adamax import _check_adam_options
-from .optimizer import Optimizer, _copy_back, _SPLIT, _gather, _scalar_tensor, _zeros_like
+from .optimizer import Optimizer, _check_adam_options, _copy_back, _SPLIT, _gather, _scalar_tensor, _zeros_like
 
 __all__ = ["RAdam"]
 
