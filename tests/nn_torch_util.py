@@ -99,3 +99,18 @@ def isa_and_threads(isa, threads):
 
 def isa_thread_params():
     return [(isa, n) for isa in fastnn.available_isas() for n in (1, 2)]
+
+
+def outcome(fn):
+    """('ok', result) or (exception type name, message with 'torch' spelled 'fastnn')."""
+    try:
+        return "ok", fn()
+    except Exception as e:  # noqa: BLE001
+        return type(e).__name__, str(e).replace("torch", "fastnn")
+
+
+def same_error(ffn, tfn):
+    """ffn() raises as tfn() does: same exception type and message (torch's name spelled fastnn's)."""
+    f, t = outcome(ffn), outcome(tfn)
+    assert t[0] != "ok", f"torch did not raise: {t[1]!r}"
+    assert f == t, f"fastnn {f} vs torch {t}"

@@ -11,7 +11,7 @@ import torch.nn.functional as TF
 import fastnn
 import fastnn.nn.functional as F
 from fastnn import nn
-from nn_torch_util import assert_close, check_fwd_bwd, np_of, pair, randn, rng
+from nn_torch_util import assert_close, check_fwd_bwd, np_of, outcome, pair, randn, rng, same_error
 
 DTYPES = [np.float32, np.float64]
 
@@ -20,23 +20,9 @@ def _tol(dtype):
     return {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-10, "atol": 1e-12}
 
 
-def _outcome(fn):
-    """('ok', result) or (exception type name, message with 'torch' spelled 'fastnn')."""
-    try:
-        return "ok", fn()
-    except Exception as e:  # noqa: BLE001
-        return type(e).__name__, str(e).replace("torch", "fastnn")
-
-
-def _same_error(ffn, tfn):
-    f, t = _outcome(ffn), _outcome(tfn)
-    assert t[0] != "ok", f"torch did not raise: {t[1]!r}"
-    assert f == t, f"fastnn {f} vs torch {t}"
-
-
 def _same_error_start(ffn, tfn):
     """The same exception type, fastnn's message starting with torch's (fastnn may add the shapes)."""
-    f, t = _outcome(ffn), _outcome(tfn)
+    f, t = outcome(ffn), outcome(tfn)
     assert t[0] != "ok" and f[0] == t[0] and f[1].startswith(t[1]), f"fastnn {f} vs torch {t}"
 
 
@@ -99,7 +85,7 @@ def test_activation_integer_input_like_torch(name):
     tanhshrink promote)."""
     fn, _ = ACTS[name]
     x = np.array([[-3, -2, -1, 0], [1, 2, 3, 4]])
-    f, t = _outcome(lambda: fn(F, fastnn.tensor(x))), _outcome(lambda: fn(TF, torch.tensor(x)))
+    f, t = outcome(lambda: fn(F, fastnn.tensor(x))), outcome(lambda: fn(TF, torch.tensor(x)))
     if t[0] == "ok":
         assert f[0] == "ok", f
         assert_close(f[1], t[1])
@@ -122,7 +108,7 @@ def test_backward_after_input_modified_in_place_raises_like_torch():
             h = lib.ones(3, requires_grad=True) * 2
             y = fn(m, h)
             h.add_(1)
-            outcomes.append(_outcome(lambda: y.sum().backward()))
+            outcomes.append(outcome(lambda: y.sum().backward()))
         (ft, fmsg), (tt, tmsg) = outcomes
         expect = "one of the variables needed for gradient computation has been modified by an inplace operation"
         assert ft == tt == "RuntimeError" and fmsg.startswith(expect) and tmsg.startswith(expect), (name, outcomes)
@@ -166,7 +152,7 @@ def test_prelu_module_like_torch():
 def test_prelu_errors_like_torch(xs, ws, xdt, wdt):
     def run(lib, fn):
         return lambda: fn(lib.ones(xs, dtype=getattr(lib, xdt)), lib.ones(ws, dtype=getattr(lib, wdt)))
-    _same_error(run(fastnn, F.prelu), run(torch, TF.prelu))
+    same_error(run(fastnn, F.prelu), run(torch, TF.prelu))
 
 
 # ---------------------------------------------------------------- errors of the others
@@ -176,7 +162,7 @@ def test_prelu_errors_like_torch(xs, ws, xdt, wdt):
     "threshold(x.bool(), 0.1, 1.0)", "mish(x.long(), inplace=True)"])
 def test_activation_errors_like_torch(call):
     fx, tx = pair(randn(rng(0), 2, 5))
-    _same_error(lambda: eval("F." + call, {"F": F, "x": fx}), lambda: eval("F." + call, {"F": TF, "x": tx}))
+    same_error(lambda: eval("F." + call, {"F": F, "x": fx}), lambda: eval("F." + call, {"F": TF, "x": tx}))
 
 
 # ---------------------------------------------------------------- modules and reprs
@@ -223,7 +209,7 @@ def test_inplace_functional_activations(name):
     th.backward(torch.tensor(g))
     assert_close(fl.grad, tl.grad, what="grad through the in-place activation")
     # a leaf that requires grad cannot be modified in place
-    _same_error(lambda: getattr(F, name)(fl, *args, inplace=True), lambda: getattr(TF, name)(tl, *args, inplace=True))
+    same_error(lambda: getattr(F, name)(fl, *args, inplace=True), lambda: getattr(TF, name)(tl, *args, inplace=True))
 
 
 @pytest.mark.parametrize("call", ["threshold_(x, 0.5, 3.0)", "celu_(x)", "celu_(x, 2.0)", "selu_(x)"])
@@ -324,7 +310,7 @@ PAD_ERRORS = [
 @pytest.mark.parametrize("shape,pads,mode,value", PAD_ERRORS)
 def test_pad_errors_like_torch(shape, pads, mode, value):
     fx, tx = fastnn.zeros(shape), torch.zeros(shape)
-    _same_error(lambda: F.pad(fx, eval(pads, {"torch": fastnn}), mode, value),
+    same_error(lambda: F.pad(fx, eval(pads, {"torch": fastnn}), mode, value),
                 lambda: TF.pad(tx, eval(pads, {"torch": torch}), mode, value))
 
 
@@ -367,11 +353,11 @@ def test_cosine_similarity_dtypes_and_errors():
         (fx, tx), (fy, ty) = pair(x), pair(y)
         assert_close(F.cosine_similarity(fx, fy, dim), TF.cosine_similarity(tx, ty, dim))
     fi, ti = pair(i)
-    _same_error(lambda: F.cosine_similarity(fi, fi), lambda: TF.cosine_similarity(ti, ti))
+    same_error(lambda: F.cosine_similarity(fi, fi), lambda: TF.cosine_similarity(ti, ti))
     fa, ta = pair(randn(rng(0), 4, 3))
     fb, tb = pair(randn(rng(0), 4, 4))
     _same_error_start(lambda: F.cosine_similarity(fa, fb), lambda: TF.cosine_similarity(ta, tb))
-    _same_error(lambda: F.cosine_similarity(fa, fa, 2), lambda: TF.cosine_similarity(ta, ta, 2))
+    same_error(lambda: F.cosine_similarity(fa, fa, 2), lambda: TF.cosine_similarity(ta, ta, 2))
 
 
 @pytest.mark.parametrize("p", [2.0, 1, 3, math.inf, -1, 0.5])
@@ -459,7 +445,7 @@ def test_orthogonal_on_parameter_edge_cases_and_errors():
     for shape in [(0, 3), (3, 0)]:
         fe, te = fastnn.empty(shape), torch.empty(shape)
         assert nn.init.orthogonal_(fe) is fe and torch.nn.init.orthogonal_(te) is te
-    _same_error(lambda: nn.init.orthogonal_(fastnn.empty(5)), lambda: torch.nn.init.orthogonal_(torch.empty(5)))
+    same_error(lambda: nn.init.orthogonal_(fastnn.empty(5)), lambda: torch.nn.init.orthogonal_(torch.empty(5)))
 
 
 @pytest.mark.parametrize("rows,cols,sparsity", [(200, 50, 0.3), (10, 7, 0.0), (9, 4, 0.5), (5, 3, 1.0)])
@@ -477,5 +463,5 @@ def test_sparse_zeros_per_column_like_torch(rows, cols, sparsity):
 
 
 def test_sparse_errors_like_torch():
-    _same_error(lambda: nn.init.sparse_(fastnn.empty(2, 3, 4), 0.1),
+    same_error(lambda: nn.init.sparse_(fastnn.empty(2, 3, 4), 0.1),
                 lambda: torch.nn.init.sparse_(torch.empty(2, 3, 4), 0.1))

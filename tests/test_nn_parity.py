@@ -13,21 +13,7 @@ import torch.nn.functional as TF
 import fastnn
 import fastnn.nn.functional as F
 from fastnn import nn
-from nn_torch_util import assert_close, copy_params, np_of, pair, randn, rng
-
-
-def _outcome(fn):
-    """('ok', result) or (exception type name, message with 'torch' spelled 'fastnn')."""
-    try:
-        return "ok", fn()
-    except Exception as e:  # noqa: BLE001
-        return type(e).__name__, str(e).replace("torch", "fastnn")
-
-
-def _same_error(ffn, tfn):
-    f, t = _outcome(ffn), _outcome(tfn)
-    assert t[0] != "ok", f"torch did not raise: {t[1]!r}"
-    assert f == t, f"fastnn {f} vs torch {t}"
+from nn_torch_util import assert_close, copy_params, np_of, outcome, pair, randn, rng, same_error
 
 
 def _keys(mod):
@@ -61,7 +47,7 @@ def test_state_dict_keeps_aliased_modules():
         tpartial = {k: v.clone() for k, v in list(tm.state_dict().items())[:2]}
         fr, tr = fm.load_state_dict(partial, strict=False), tm.load_state_dict(tpartial, strict=False)
         assert (fr.missing_keys, fr.unexpected_keys) == (tr.missing_keys, tr.unexpected_keys)
-        _same_error(lambda: fm.load_state_dict(partial), lambda: tm.load_state_dict(tpartial))
+        same_error(lambda: fm.load_state_dict(partial), lambda: tm.load_state_dict(tpartial))
 
 
 # ---------------------------------------------------------------- 2. Sequential.insert
@@ -74,14 +60,14 @@ def _seq(mod, od=False):
 @pytest.mark.parametrize("index", [-4, -3, -1, 0, 1, 3, 4])
 def test_sequential_insert_like_torch(index, od):
     fs, ts = _seq(nn, od), _seq(torch.nn, od)
-    f, t = _outcome(lambda: fs.insert(index, nn.ELU())), _outcome(lambda: ts.insert(index, torch.nn.ELU()))
+    f, t = outcome(lambda: fs.insert(index, nn.ELU())), outcome(lambda: ts.insert(index, torch.nn.ELU()))
     assert f[0] == t[0] and (f[0] == "ok" or f[1] == t[1]), (f, t)
     assert _keys(fs) == _keys(ts)
     assert [type(m).__name__ for m in fs] == [type(m).__name__ for m in ts]
 
 
 def test_sequential_insert_non_module_raises_assertion():
-    _same_error(lambda: _seq(nn).insert(0, 5), lambda: _seq(torch.nn).insert(0, 5))
+    same_error(lambda: _seq(nn).insert(0, 5), lambda: _seq(torch.nn).insert(0, 5))
 
 
 # ---------------------------------------------------------------- 3. fused Linear+ReLU and instance forwards
@@ -123,7 +109,7 @@ def test_inplace_functional_activations(name, args):
     th.backward(torch.tensor(g))
     assert_close(fl.grad, tl.grad, what="grad through the in-place activation")
     # a leaf that requires grad cannot be modified in place
-    _same_error(lambda: getattr(F, name)(fl, *args, inplace=True), lambda: getattr(TF, name)(tl, *args, inplace=True))
+    same_error(lambda: getattr(F, name)(fl, *args, inplace=True), lambda: getattr(TF, name)(tl, *args, inplace=True))
 
 
 @pytest.mark.parametrize("ctor", ["LeakyReLU(0.2, True)", "LeakyReLU()", "ELU(0.5, True)", "ELU()",
@@ -141,15 +127,15 @@ def test_inplace_activation_modules(ctor):
 
 def test_activation_integer_inputs_like_torch():
     for name, args in _ACTS:
-        f, t = _outcome(lambda: getattr(F, name)(fastnn.tensor([-3, 1, 7]), *args)), \
-            _outcome(lambda: getattr(TF, name)(torch.tensor([-3, 1, 7]), *args))
+        f, t = outcome(lambda: getattr(F, name)(fastnn.tensor([-3, 1, 7]), *args)), \
+            outcome(lambda: getattr(TF, name)(torch.tensor([-3, 1, 7]), *args))
         if t[0] == "ok":
             assert f[0] == "ok", (name, f)
             assert_close(f[1], t[1], what=name)
         else:
             assert f == t, (name, f, t)
-    _same_error(lambda: F.hardtanh(fastnn.ones(2), 2.0, 1.0), lambda: TF.hardtanh(torch.ones(2), 2.0, 1.0))
-    _same_error(lambda: nn.Hardtanh(2.0, 1.0), lambda: torch.nn.Hardtanh(2.0, 1.0))
+    same_error(lambda: F.hardtanh(fastnn.ones(2), 2.0, 1.0), lambda: TF.hardtanh(torch.ones(2), 2.0, 1.0))
+    same_error(lambda: nn.Hardtanh(2.0, 1.0), lambda: torch.nn.Hardtanh(2.0, 1.0))
 
 
 # ---------------------------------------------------------------- 5. ModuleList / Sequential operators
@@ -157,12 +143,12 @@ def test_activation_integer_inputs_like_torch():
 def test_modulelist_setitem_bounds(n, idx):
     fl = nn.ModuleList([nn.ReLU() for _ in range(n)])
     tl = torch.nn.ModuleList([torch.nn.ReLU() for _ in range(n)])
-    f = _outcome(lambda: fl.__setitem__(idx, nn.Tanh()))
-    t = _outcome(lambda: tl.__setitem__(idx, torch.nn.Tanh()))
+    f = outcome(lambda: fl.__setitem__(idx, nn.Tanh()))
+    t = outcome(lambda: tl.__setitem__(idx, torch.nn.Tanh()))
     assert f[0] == t[0] and (f[0] == "ok" or f[1] == t[1]), (f, t)
     assert repr(fl) == repr(tl)
     if n:
-        _same_error(lambda: fl.__setitem__(0, 5), lambda: tl.__setitem__(0, 5))
+        same_error(lambda: fl.__setitem__(0, 5), lambda: tl.__setitem__(0, 5))
 
 
 def test_container_operators_like_torch():
@@ -172,7 +158,7 @@ def test_container_operators_like_torch():
     assert repr(fs * 2) == repr(ts * 2) and repr(3 * fs) == repr(3 * ts)
     assert [m is fs[i % 2] for i, m in enumerate(fs * 2)] == [True] * 4
     for bad in (0, -1, 1.5):
-        _same_error(lambda: fs * bad, lambda: ts * bad)
+        same_error(lambda: fs * bad, lambda: ts * bad)
     f2, t2 = fs, ts
     f2 *= 2
     t2 *= 2
@@ -183,8 +169,8 @@ def test_container_operators_like_torch():
     t3 += torch.nn.Sequential(torch.nn.ELU())
     assert f3 is fs and repr(fs) == repr(ts) and _keys(fs) == _keys(ts)
     assert repr(fs + build(nn)) == repr(ts + build(torch.nn))
-    _same_error(lambda: fs.__iadd__([nn.ReLU()]), lambda: ts.__iadd__([torch.nn.ReLU()]))
-    _same_error(lambda: fs + [nn.ReLU()], lambda: ts + [torch.nn.ReLU()])
+    same_error(lambda: fs.__iadd__([nn.ReLU()]), lambda: ts.__iadd__([torch.nn.ReLU()]))
+    same_error(lambda: fs + [nn.ReLU()], lambda: ts + [torch.nn.ReLU()])
 
     fl, tl = nn.ModuleList([nn.ReLU()]), torch.nn.ModuleList([torch.nn.ReLU()])
     assert repr(fl + [nn.Tanh()]) == repr(tl + [torch.nn.Tanh()])
@@ -196,9 +182,9 @@ def test_container_operators_like_torch():
     assert f4 is fl and repr(fl) == repr(tl)
     for bad in (5, nn.ReLU()):
         tbad = 5 if bad == 5 else torch.nn.ReLU()
-        _same_error(lambda: fl.extend(bad), lambda: tl.extend(tbad))
-    _same_error(lambda: fl + 5, lambda: tl + 5)
-    _same_error(lambda: fl.__iadd__(5), lambda: tl.__iadd__(5))
+        same_error(lambda: fl.extend(bad), lambda: tl.extend(tbad))
+    same_error(lambda: fl + 5, lambda: tl + 5)
+    same_error(lambda: fl.__iadd__(5), lambda: tl.__iadd__(5))
 
 
 # ---------------------------------------------------------------- 6. dtype checks
@@ -237,7 +223,7 @@ def _dropout_cases(lib):
 @pytest.mark.parametrize("cases", [_bce_cases, _softmax_cases, _dropout_cases], ids=["bce", "softmax", "dropout"])
 def test_dtype_errors_like_torch(cases):
     for k, (f, t) in enumerate(zip(cases(fastnn), cases(torch))):
-        ft, tt = _outcome(f), _outcome(t)
+        ft, tt = outcome(f), outcome(t)
         assert tt[0] != "ok", f"case {k}: torch did not raise"
         assert ft == tt, f"case {k}: fastnn {ft} vs torch {tt}"
 
@@ -299,7 +285,7 @@ def test_class_target_shapes_like_torch():
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         for k, (f, t) in enumerate(zip(_class_target_cases(fastnn), _class_target_cases(torch))):
-            ft, tt = _outcome(f), _outcome(t)
+            ft, tt = outcome(f), outcome(t)
             assert ft[0] == tt[0], f"case {k}: fastnn {ft} vs torch {tt}"
             if tt[0] == "ok":
                 assert_close(ft[1], tt[1], what=f"case {k}")
@@ -328,7 +314,7 @@ def test_weighted_sampler_zero_weights_without_replacement(weights, n):
         if n == len(weights):
             assert sorted(got) == sorted(ref)
         assert set(got[:len(pos)]) == set(ref[:len(pos)]) == pos  # positive weights drawn first
-    _same_error(lambda: list(WeightedRandomSampler(weights, len(weights) + 1, replacement=False)),
+    same_error(lambda: list(WeightedRandomSampler(weights, len(weights) + 1, replacement=False)),
                 lambda: list(TW(weights, len(weights) + 1, replacement=False)))
 
 
@@ -370,7 +356,7 @@ def _always_call_log(mod, lib):
         m(lib.ones(1))
     bad = mod.Linear(2, 2)
     bad.register_forward_pre_hook(lambda s, a, kw: 5, with_kwargs=True)
-    err = _outcome(lambda: bad(lib.ones(2)))
+    err = outcome(lambda: bad(lib.ones(2)))
     return log, err
 
 
@@ -410,6 +396,6 @@ def test_huber_loss_invalid_reduction_raises_when_called():
     fm, tm = nn.HuberLoss(reduction="foo"), torch.nn.HuberLoss(reduction="foo")
     assert fm.reduction == tm.reduction == "foo"
     x = np.ones(3, np.float32)
-    _same_error(lambda: fm(fastnn.tensor(x), fastnn.tensor(x)), lambda: tm(torch.tensor(x), torch.tensor(x)))
-    _same_error(lambda: F.huber_loss(fastnn.ones(3), fastnn.ones(3), reduction="foo"),
+    same_error(lambda: fm(fastnn.tensor(x), fastnn.tensor(x)), lambda: tm(torch.tensor(x), torch.tensor(x)))
+    same_error(lambda: F.huber_loss(fastnn.ones(3), fastnn.ones(3), reduction="foo"),
                 lambda: TF.huber_loss(torch.ones(3), torch.ones(3), reduction="foo"))
