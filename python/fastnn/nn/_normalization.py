@@ -27,6 +27,12 @@ def _check_dtypes(input, params):
             raise RuntimeError(f"expected scalar type {_dt.torch_name(want)} but found {_dt.torch_name(p.dtype)}")
 
 
+def _scale_shift(xhat, weight, bias, shape):
+    """xhat * weight + bias (each optional), weight and bias viewed as `shape` to broadcast against xhat."""
+    y = xhat if weight is None else xhat * weight._data.reshape(shape)
+    return y if bias is None else y + bias._data.reshape(shape)
+
+
 # ---------------------------------------------------------------- batch norm
 class _BatchNorm(Function):
     """y = (x - mean) / sqrt(var + eps) * weight + bias per channel (dim 1). Training normalises with the batch's
@@ -59,12 +65,9 @@ class _BatchNorm(Function):
             d = x - mean.reshape(shape)
         invstd = 1 / np.sqrt(var + eps)
         xhat = d * invstd.reshape(shape)
-        y = xhat if weight is None else xhat * weight._data.reshape(shape)
-        if bias is not None:
-            y = y + bias._data.reshape(shape)
         ctx.xhat, ctx.invstd, ctx.axes, ctx.shape, ctx.training = xhat, invstd, axes, shape, training
         ctx.save_for_backward(weight)
-        return y
+        return _scale_shift(xhat, weight, bias, shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -136,12 +139,9 @@ class _LayerNorm(Function):
         d = x - x.mean(axis=axes, keepdims=True)
         invstd = 1 / np.sqrt((d * d).mean(axis=axes, keepdims=True) + eps)
         xhat = d * invstd
-        y = xhat if weight is None else xhat * weight._data
-        if bias is not None:
-            y = y + bias._data
         ctx.xhat, ctx.invstd, ctx.axes = xhat, invstd, axes
         ctx.save_for_backward(weight)
-        return y
+        return _scale_shift(xhat, weight, bias, x.shape[x.ndim - k:])
 
     @staticmethod
     def backward(ctx, g):
