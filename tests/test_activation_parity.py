@@ -184,32 +184,7 @@ def test_activation_module_like_torch(ctor):
 
 
 # ---------------------------------------------------------------- in-place forms
-INPLACE = {"mish": (), "hardswish": (), "hardsigmoid": (), "threshold": (0.1, -2.0), "celu": (0.6,), "selu": ()}
-
-
-@pytest.mark.parametrize("name", list(INPLACE))
-def test_inplace_functional_activations(name):
-    args = INPLACE[name]
-    x = _points(np.float32, [0.0, 3.0, -3.0])
-    fx, tx = pair(x)
-    address = fx._data.ctypes.data
-    fy, ty = getattr(F, name)(fx, *args, inplace=True), getattr(TF, name)(tx, *args, inplace=True)
-    assert fy is fx and ty is tx
-    assert fx._data.ctypes.data == address, "the result is not in the input's storage"
-    assert_close(fx, tx, what="input overwritten")
-    assert fx._version[0] == tx._version == 1
-    # a non-leaf: the in-place result carries the gradient
-    fl, tl = pair(x, requires_grad=True)
-    fh, th = fl * 2, tl * 2
-    getattr(F, name)(fh, *args, inplace=True)
-    getattr(TF, name)(th, *args, inplace=True)
-    assert_close(fh, th, what="non-leaf forward")
-    g = randn(rng(1), *x.shape)
-    fh.backward(fastnn.tensor(g))
-    th.backward(torch.tensor(g))
-    assert_close(fl.grad, tl.grad, what="grad through the in-place activation")
-    # a leaf that requires grad cannot be modified in place
-    same_error(lambda: getattr(F, name)(fl, *args, inplace=True), lambda: getattr(TF, name)(tl, *args, inplace=True))
+# test_nn_parity.test_inplace_functional_activations covers these activations' inplace=True too.
 
 
 @pytest.mark.parametrize("call", ["threshold_(x, 0.5, 3.0)", "celu_(x)", "celu_(x, 2.0)", "selu_(x)"])

@@ -87,15 +87,19 @@ def test_sequential_fusion_respects_instance_forward(which):
 
 
 # ---------------------------------------------------------------- 4. in-place activations
-_ACTS = [("leaky_relu", (0.1,)), ("elu", (0.7,)), ("hardtanh", (-0.5, 0.5)), ("relu6", ()), ("silu", ())]
+_ACTS = [("leaky_relu", (0.1,)), ("elu", (0.7,)), ("hardtanh", (-0.5, 0.5)), ("relu6", ()), ("silu", ()),
+         ("mish", ()), ("hardswish", ()), ("hardsigmoid", ()), ("threshold", (0.1, -2.0)), ("celu", (0.6,)),
+         ("selu", ())]
 
 
 @pytest.mark.parametrize("name,args", _ACTS, ids=[a[0] for a in _ACTS])
 def test_inplace_functional_activations(name, args):
     x = randn(rng(0), 3, 4) * 8
     fx, tx = pair(x)
+    address = fx._data.ctypes.data
     fy, ty = getattr(F, name)(fx, *args, inplace=True), getattr(TF, name)(tx, *args, inplace=True)
     assert fy is fx and ty is tx
+    assert fx._data.ctypes.data == address, "the result is not in the input's storage"
     assert_close(fx, tx, what="input overwritten")
     assert fx._version[0] == tx._version == 1
     # a non-leaf: the in-place result carries the gradient
