@@ -518,7 +518,13 @@ def test_grad_fn_names_match_torch_for_common_ops():
                  x.exp(), -x, x.abs(), x.view(-1), x.reshape(-1), x.flatten(), x[0], x[1:], x[m.tensor([0, 1])],
                  f.log_softmax(x, 1), f.softmax(x, 1), f.nll_loss(f.log_softmax(x, 1), tgt), f.cross_entropy(x, tgt),
                  f.mse_loss(x, x.detach()), m.cat([x, x]), x.permute(1, 0),
-                 m.nn.Linear(3, 2)(x), m.nn.Sequential(m.nn.Linear(3, 2), m.nn.ReLU())(x)]
+                 m.nn.Linear(3, 2)(x), m.nn.Sequential(m.nn.Linear(3, 2), m.nn.ReLU())(x),
+                 # ops fastnn builds from another op's node, shown under torch's own names
+                 x.t(), x.transpose(0, 1), x.unsqueeze(0), x.unsqueeze(0).squeeze(), x.unsqueeze(1).squeeze(1),
+                 x.unsqueeze(1).squeeze((1,)), x.max(), x.min(), x.max(1)[0], x.min(1)[0], x.amax(1), x.amin(0),
+                 m.stack([x, x]), x.clamp(0, 1), f.dropout(x, 0.5), x.sum(1), x.mean(0), f.linear(x, w.t()),
+                 x.double(), x.split(2, 1)[0], x.split([1, 2], 1)[1], x.chunk(2, 0)[1], x.narrow(1, 0, 2),
+                 x.unbind(0)[1], x.cumsum(1), x.cumprod(0), x.repeat(2, 1), x.flip(0), x.roll(1, 0)]
         return [y.grad_fn.name() for y in cases]
 
     assert names(fastnn, F) == names(torch, TF)

@@ -31,6 +31,7 @@ class Function:
     _dirty = ()
     _non_differentiable = ()
     materialize_grads = True
+    _node_version = 0  # the number torch puts after "Backward" (SumBackward1: sum over dims)
 
     def __init__(self, *args, **kwargs):
         # Nodes are made by apply(); instantiating a Function by hand is what torch calls the legacy API.
@@ -82,7 +83,7 @@ class Function:
 
     def name(self):
         n = getattr(self, "_node_name", None) or type(self).__name__
-        return n + ("Backward0" if self._internal else "Backward")
+        return n + (f"Backward{self._node_version}" if self._internal else "Backward")
 
     def __repr__(self):
         return f"<{self.name()}>"

@@ -38,7 +38,8 @@ class _Linear(Function):
     _fresh_grads = True
 
     def name(self):
-        return "ReluBackward0" if self.fuse_relu else "AddmmBackward0"  # the fusion's last op, as torch shows it
+        # the fusion's last op, as torch shows it
+        return "ReluBackward0" if self.fuse_relu else "AddmmBackward0" if self.has_bias else "MmBackward0"
 
     @staticmethod
     def forward(ctx, x, weight, bias, fuse_relu):
@@ -47,7 +48,7 @@ class _Linear(Function):
         if x2.ndim != 2:
             x2 = x2.reshape(-1, x2.shape[-1])
         y = K.linear(x2, weight._data, bias._data if bias is not None else None, fuse_relu)
-        ctx.x2, ctx.lead, ctx.fuse_relu = x2, lead, fuse_relu
+        ctx.x2, ctx.lead, ctx.fuse_relu, ctx.has_bias = x2, lead, fuse_relu, bias is not None
         ctx.save_for_backward(x, weight)
         if fuse_relu:
             ctx.save_output(y)
@@ -323,6 +324,7 @@ def one_hot(tensor, num_classes=-1):
 # ---------------------------------------------------------------- dropout
 class _Dropout(Function):
     _internal = True
+    _node_name = "Mul"  # torch's dropout multiplies by its scaled mask
 
     @staticmethod
     def forward(ctx, x, p, generator):

@@ -14,6 +14,7 @@ from ._util import (as_tensor_operand, broadcast_shapes, float_dtype_for, py_sca
 # ---------------------------------------------------------------- dtype casts
 class ToDtype(Function):
     _internal = True
+    _node_name = "ToCopy"
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -839,6 +840,7 @@ def frac(x, *, out=None):
 # ---------------------------------------------------------------- clamp / where
 class Clamp(Function):
     _internal = True
+    _node_version = 1  # torch's ClampBackward1: clamp with number bounds
 
     @staticmethod
     def forward(ctx, x, lo, hi):

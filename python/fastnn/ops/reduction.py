@@ -10,7 +10,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .pointwise import _finish, lerp_arrays
-from ._util import normalize_dims, value, wrap_dim
+from ._util import named, normalize_dims, value, wrap_dim
 
 # torch.return_types: named tuples returned by max(dim), min(dim), topk, sort.
 max_result = collections.namedtuple("max", ["values", "indices"])
@@ -116,7 +116,8 @@ def _sum_dtype(x, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias("sum", dim, keepdim, axis, keepdims)
-    return Sum.apply(input, _sum_dims(dim, input._data.ndim), keepdim, _sum_dtype(input, dtype))
+    r = Sum.apply(input, _sum_dims(dim, input._data.ndim), keepdim, _sum_dtype(input, dtype))
+    return r if dim is None else named(r, "Sum", 1)  # torch's SumBackward1: a sum over dims
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
@@ -128,7 +129,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {input.dtype.name.capitalize()}")
-    return Mean.apply(input, _sum_dims(dim, input._data.ndim), keepdim)
+    r = Mean.apply(input, _sum_dims(dim, input._data.ndim), keepdim)
+    return r if dim is None else named(r, "Mean", 1)
 
 
 class _NanSum(Function):
@@ -379,6 +381,8 @@ class _ExtremumAll(Function):
         _check_nonempty(name, x._data.shape, dims)
         fn = np.max if name.endswith("max") else np.min
         out = np.asarray(fn(x._data, axis=dims, keepdims=keepdim))
+        # torch's names: MaxBackward1 / MinBackward1 for max() / min(), AmaxBackward0 / AminBackward0
+        ctx._node_name, ctx._node_version = name.capitalize(), 1 if name in ("max", "min") else 0
         ctx.save_for_backward(x, Tensor._make(out))
         ctx.dims, ctx.keepdim = dims, keepdim
         return out
@@ -438,7 +442,9 @@ def _extremum(input, dim, keepdim, is_max, axis=None, keepdims=None):
     if xv.ndim == 0:
         return _scalar_select(result, input)
     _check_nonempty(name, xv.shape, (d,))
-    return _select(result, input, (np.argmax if is_max else np.argmin)(xv, axis=d, keepdims=True), d, keepdim)
+    r = _select(result, input, (np.argmax if is_max else np.argmin)(xv, axis=d, keepdims=True), d, keepdim)
+    named(r.values, name.capitalize())
+    return r
 
 
 def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
@@ -812,6 +818,7 @@ def cumsum(input, dim=None, *, dtype=None, axis=None):
 
 class _CumSum(Function):
     _internal = True
+    _node_name = "Cumsum"
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -830,6 +837,7 @@ def _rcumsum(a, axis=-1):
 
 class _CumProd(Function):
     _internal = True
+    _node_name = "Cumprod"
 
     @staticmethod
     def forward(ctx, x, dim):

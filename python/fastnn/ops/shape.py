@@ -9,7 +9,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..tensor import Size
 from .pointwise import _finish
-from ._util import sum_to, wrap_dim
+from ._util import named, sum_to, wrap_dim
 
 
 def _mark_view(out, src):
@@ -125,7 +125,7 @@ def squeeze(x, dim=None):
     else:
         dims = {wrap_dim(d, len(shp)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))} if shp else set()
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return view(x, new)
+    return named(view(x, new), "Squeeze", 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1)
 
 
 def unsqueeze(x, dim):
@@ -134,7 +134,7 @@ def unsqueeze(x, dim):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-(nd + 1)}, {nd}], but got {dim})")
     d = dim % (nd + 1)
     shp = x._data.shape
-    return view(x, shp[:d] + (1,) + shp[d:])
+    return named(view(x, shp[:d] + (1,) + shp[d:]), "Unsqueeze")
 
 
 class Permute(Function):
@@ -170,13 +170,13 @@ def transpose(x, dim0, dim1):
     perm = list(range(nd))
     a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     perm[a], perm[b] = perm[b], perm[a]
-    return _mark_view(Permute.apply(x, tuple(perm)), x)
+    return named(_mark_view(Permute.apply(x, tuple(perm)), x), "Transpose")
 
 
 def t(x):
     if x._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D")
-    return transpose(x, 0, 1) if x._data.ndim == 2 else view(x, x._data.shape)
+    return named(transpose(x, 0, 1), "T") if x._data.ndim == 2 else view(x, x._data.shape)
 
 
 class Expand(Function):
@@ -238,7 +238,7 @@ def repeat(x, *sizes):
     for r, s in zip(sizes, shp):
         inter += [r, s]
     ex = expand(reshape(xs, tuple(v for s in shp for v in (1, s))), tuple(inter))
-    return reshape(ex, tuple(r * s for r, s in zip(sizes, shp)))
+    return named(reshape(ex, tuple(r * s for r, s in zip(sizes, shp))), "Repeat")
 
 
 class Clone(Function):
@@ -324,7 +324,8 @@ def stack(tensors, dim=0, *, out=None):
     if not -nd <= dim < nd:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
     d = dim % nd
-    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    r = cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    return r if out is not None else named(r, "Stack")
 
 
 def hstack(tensors):
@@ -337,6 +338,7 @@ def vstack(tensors):
 
 class _Narrow(Function):
     _internal = True
+    _node_name = "Slice"
 
     @staticmethod
     def forward(ctx, x, dim, start, length):
@@ -376,9 +378,10 @@ def split(x, split_size_or_sections, dim=0):
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                                f"dimension {d}), but got split_sizes={sizes}")
+    node = "Split" if isinstance(split_size_or_sections, int) else "SplitWithSizes"
     out, start = [], 0
     for s in sizes:
-        out.append(narrow(x, d, start, s))
+        out.append(named(narrow(x, d, start, s), node))
         start += s
     return tuple(out)
 
@@ -392,11 +395,12 @@ def chunk(x, chunks, dim=0):
 
 def unbind(x, dim=0):
     d = wrap_dim(dim, x._data.ndim)
-    return tuple(squeeze(p, d) for p in split(x, 1, d))
+    return tuple(named(squeeze(p, d), "Unbind") for p in split(x, 1, d))
 
 
 class _Flip(Function):
     _internal = True
+    _node_name = "Flip"
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -511,6 +515,7 @@ def diag(input, diagonal=0):
 
 class _Roll(Function):
     _internal = True
+    _node_name = "Roll"
 
     @staticmethod
     def forward(ctx, x, shifts, dims):
