@@ -397,12 +397,16 @@ def test_gradcheck_binary(reduction):
         (x, t))
 
 
-def test_printed_loss_names_its_node_like_torch():
-    """`print(loss)` shows grad_fn=<...>: the common losses name the same node as torch."""
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_printed_loss_names_its_node_like_torch(reduction):
+    """`print(loss)` shows grad_fn=<...>: the losses name the same node as torch, also where fastnn composes a
+    loss that torch computes in one op (BCE, BCEWithLogits, SmoothL1, Huber)."""
     r = rng(11)
-    x, t, y = randn(r, 5, 4), _targets(r, (5,), 4), randn(r, 5, 4)
-    for name, args in (("CrossEntropyLoss", (x, t)), ("NLLLoss", (x, t)), ("MSELoss", (x, y))):
-        fm, tm = getattr(nn, name)(), getattr(torch.nn, name)()
+    x, t, y, p = randn(r, 5, 4), _targets(r, (5,), 4), randn(r, 5, 4), r.random((5, 4)).astype(np.float32)
+    for name, args in (("CrossEntropyLoss", (x, t)), ("NLLLoss", (x, t)), ("MSELoss", (x, y)), ("L1Loss", (x, y)),
+                       ("BCELoss", (p, p[::-1].copy())), ("BCEWithLogitsLoss", (x, p)), ("SmoothL1Loss", (x, y)),
+                       ("HuberLoss", (x, y))):
+        fm, tm = getattr(nn, name)(reduction=reduction), getattr(torch.nn, name)(reduction=reduction)
         fo = fm(fastnn.tensor(args[0], requires_grad=True), fastnn.tensor(args[1]))
         to = tm(torch.tensor(args[0], requires_grad=True), torch.tensor(args[1]))
         assert fo.grad_fn.name() == to.grad_fn.name(), name

@@ -86,7 +86,7 @@ class Function:
         return n + (f"Backward{self._node_version}" if self._internal else "Backward")
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {id(self):#x}>"  # as torch prints a node
 
     @property
     def next_functions(self):
@@ -184,7 +184,7 @@ class _AccumulateGradView:
         return "AccumulateGrad"
 
     def __repr__(self):
-        return "<AccumulateGrad>"
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 class once_differentiable:

@@ -6,6 +6,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend import cpu as K
 from ..ops import log_softmax, where
+from ..ops._util import named
 from ..tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -21,12 +22,10 @@ def _reduction(size_average, reduce, reduction):
     return reduction
 
 
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
+def _reduce(loss, reduction, node=None):
+    """loss reduced as asked; node: the grad_fn name torch shows for the whole loss (one op there, several here)."""
+    r = loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+    return r if node is None else named(r, node)
 
 
 def _check_class_targets(input, target, weight):
@@ -299,14 +298,14 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     reduction = _reduction(size_average, reduce, reduction)
     d = (input - target).abs()
     if beta == 0:
-        return _reduce(d, reduction)
-    return _reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+        return _reduce(d, reduction, "SmoothL1Loss")
+    return _reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction, "SmoothL1Loss")
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     reduction = _reduction(None, None, reduction)
     d = (input - target).abs()
-    return _reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
+    return _reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction, "HuberLoss")
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -371,7 +370,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = _BCE.apply(input, target)
     if weight is not None:
         loss = _same_dtype(loss * weight, loss.dtype)
-    return _reduce(loss, reduction)
+    return _reduce(loss, reduction, "BinaryCrossEntropy")
 
 
 def _same_dtype(t, dtype):
@@ -422,4 +421,4 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = (1 - target) * input + softplus_neg
     if weight is not None:
         loss = loss * weight
-    return _reduce(_same_dtype(loss, target.dtype), reduction)
+    return _reduce(_same_dtype(loss, target.dtype), reduction, "BinaryCrossEntropyWithLogits")
