@@ -2,6 +2,8 @@
 import contextlib
 
 import numpy as np
+import pytest
+import torch
 
 import fastnn
 
@@ -27,3 +29,12 @@ def configs():
 
 def poisoned(shape, dtype=np.float32):
     return np.full(shape, np.nan, dtype)
+
+
+@pytest.fixture(autouse=True)
+def torch_one_thread():
+    """torch on one thread for the comparison (an autouse fixture of the modules that import it)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -114,3 +114,21 @@ def same_error(ffn, tfn):
     f, t = outcome(ffn), outcome(tfn)
     assert t[0] != "ok", f"torch did not raise: {t[1]!r}"
     assert f == t, f"fastnn {f} vs torch {t}"
+
+
+def same_result(f, t, rtol, atol):
+    """fastnn's result f is torch's t: the same dtype, shape and values (NaN where torch has NaN), None where torch
+    has None, and tuples item by item (torch.return_types with the same field names)."""
+    if t is None:
+        assert f is None
+        return
+    if isinstance(t, tuple):
+        assert isinstance(f, tuple) and len(f) == len(t)
+        if hasattr(t, "_fields"):
+            assert f._fields == tuple(t._fields)
+        for a, b in zip(f, t):
+            same_result(a, b, rtol, atol)
+        return
+    assert f.dtype.name == str(t.dtype)[6:], (f.dtype, t.dtype)
+    assert tuple(f.shape) == tuple(t.shape), (f.shape, t.shape)
+    np.testing.assert_allclose(f.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=atol, equal_nan=True)

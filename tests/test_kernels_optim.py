@@ -12,18 +12,11 @@ import torch
 import fastnn
 from fastnn import _C
 from fastnn.backend import cpu as B
+from kernel_utils import torch_one_thread  # noqa: F401  (autouse: torch on one thread)
 
 SHAPES = [(1,), (7,), (17, 15), (257,), (63, 16), (33, 65)]
 BIG_SHAPES = [(1,), (520, 1000), (17,), (300, 257)]  # crosses the kernels' parallel threshold (2^19 elements)
 STEPS = 200
-
-
-@pytest.fixture(autouse=True)
-def torch_one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def threads(n):

@@ -12,6 +12,7 @@ import torch
 
 import fastnn
 from fastnn.autograd import gradcheck
+from nn_torch_util import same_result
 
 INF, NAN = math.inf, math.nan
 MODULES = (fastnn, torch)
@@ -35,21 +36,8 @@ def _outputs(out):
     return [t for o in out for t in _outputs(o)] if isinstance(out, tuple) else [out]
 
 
-def _same(f, t, rtol=1e-5, atol=1e-6):
-    """The same dtype, shape and values (NaN where torch has NaN); None where torch has None."""
-    if t is None:
-        assert f is None
-        return
-    if isinstance(t, tuple):
-        assert isinstance(f, tuple) and len(f) == len(t)
-        if hasattr(t, "_fields"):  # torch.return_types: the same field names
-            assert f._fields == tuple(t._fields)
-        for a, b in zip(f, t):
-            _same(a, b, rtol, atol)
-        return
-    assert f.dtype.name == str(t.dtype)[6:], (f.dtype, t.dtype)
-    assert tuple(f.shape) == tuple(t.shape), (f.shape, t.shape)
-    np.testing.assert_allclose(f.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=atol, equal_nan=True)
+def _same(f, t, rtol=1e-05, atol=1e-06):
+    same_result(f, t, rtol, atol)
 
 
 def _check(fn, *arrays, grad=True, rtol=1e-5, atol=1e-6):

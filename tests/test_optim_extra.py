@@ -17,6 +17,7 @@ import torch
 import fastnn
 from fastnn import _C, optim
 from fastnn.backend.cpu import optim as B
+from kernel_utils import torch_one_thread  # noqa: F401  (autouse: torch on one thread)
 
 SHAPES = [(1,), (7,), (63,), (1000,), (17, 15)]
 STEPS = 25
@@ -53,14 +54,6 @@ def exact_sqrt(monkeypatch):
     def sqrt(self):
         return torch.from_numpy(np.sqrt(self.detach().numpy())) if self.dtype == torch.float32 else real(self)
     monkeypatch.setattr(torch.Tensor, "sqrt", sqrt)
-
-
-@pytest.fixture(autouse=True)
-def torch_one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _problem(dtype, seed=0, shapes=SHAPES, steps=STEPS, skip=SKIP):

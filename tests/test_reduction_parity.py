@@ -8,23 +8,13 @@ import pytest
 import torch
 
 import fastnn
+from nn_torch_util import same_result
 
 inf, nan = math.inf, math.nan
 
 
 def _same(f, t, rtol=1e-6, atol=1e-7):
-    """Same dtype, shape and values (NaN where torch has NaN); None (no gradient) where torch has None."""
-    if t is None:
-        assert f is None
-        return
-    if isinstance(t, tuple):
-        assert len(f) == len(t)
-        for a, b in zip(f, t):
-            _same(a, b, rtol, atol)
-        return
-    assert f.dtype.name == str(t.dtype)[6:], (f.dtype, t.dtype)
-    assert tuple(f.shape) == tuple(t.shape), (f.shape, t.shape)
-    np.testing.assert_allclose(f.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=atol, equal_nan=True)
+    same_result(f, t, rtol, atol)
 
 
 def _both(data, fn, dtype="float64"):
