@@ -266,10 +266,11 @@ static inline Moments adam_moments(const Hyper& h, float sign, float one_minus_w
   return {p, d, lerp_fma(m, d, h.lerp_weight, one_minus_w), __builtin_fmaf(h.one_minus_beta2 * d, d, v * h.beta2)};
 }
 
-// ---- NAdam / NAdamW: s0 = exp_avg, s1 = exp_avg_sq ----
-// (h by value: through a reference its fields would be reloaded after every store and the loop not vectorized)
-template <Decay DECAY>
-static void nadam_loop(const OptimTensor* t, int64_t lo, int64_t hi, const NadamHyper h) {
+// The loop NAdam and RAdam share (s0 = exp_avg, s1 = exp_avg_sq): each element's moments, then `update`, the
+// optimizer's own last step, gives the new parameter. (h by value: through a reference its fields would be
+// reloaded after every store and the loop not vectorized.)
+template <Decay DECAY, class Hyper, class Update>
+static void adam_family_loop(const OptimTensor* t, int64_t lo, int64_t hi, const Hyper h, Update update) {
   float* __restrict p = t->param;
   const float* __restrict g = t->grad;
   float* __restrict m = t->s0;
@@ -279,53 +280,44 @@ static void nadam_loop(const OptimTensor* t, int64_t lo, int64_t hi, const Nadam
     const Moments s = adam_moments<DECAY>(h, sign, one_minus_w, g[i], p[i], m[i], v[i]);
     m[i] = s.m;
     v[i] = s.v;
-    const float denom = __builtin_sqrtf(s.v / h.bc2) + h.eps;
-    const float pi = s.p + h.grad_coef * s.d / denom;  // two addcdiv_, as torch
-    p[i] = pi + h.avg_coef * s.m / denom;
+    p[i] = update(s);
   }
 }
 
-static void nadam_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
-  const NadamHyper& h = *static_cast<const NadamHyper*>(hv);
+// adam_family_loop compiled once per kind of weight decay, so that each loop is branch-free.
+template <class Hyper, class Update>
+static void adam_family_range(const OptimTensor* t, int64_t lo, int64_t hi, const Hyper& h, Update update) {
   switch (decay_of(h.weight_decay, h.decoupled)) {
-    case kNoDecay: return nadam_loop<kNoDecay>(t, lo, hi, h);
-    case kDecoupled: return nadam_loop<kDecoupled>(t, lo, hi, h);
-    case kCoupled: return nadam_loop<kCoupled>(t, lo, hi, h);
+    case kNoDecay: return adam_family_loop<kNoDecay>(t, lo, hi, h, update);
+    case kDecoupled: return adam_family_loop<kDecoupled>(t, lo, hi, h, update);
+    case kCoupled: return adam_family_loop<kCoupled>(t, lo, hi, h, update);
   }
+}
+
+// ---- NAdam / NAdamW ----
+static void nadam_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const NadamHyper h = *static_cast<const NadamHyper*>(hv);
+  adam_family_range(t, lo, hi, h, [h](const Moments& s) {
+    const float denom = __builtin_sqrtf(s.v / h.bc2) + h.eps;
+    const float pi = s.p + h.grad_coef * s.d / denom;  // two addcdiv_, as torch
+    return pi + h.avg_coef * s.m / denom;
+  });
 }
 
 // NAdam (decoupled = 0) or NAdamW (decoupled = 1) with momentum_decay and maximize (torch.optim.NAdam).
 void nadam_step(const OptimTensor* t, int64_t count, const NadamHyper* h) { run_optim(nadam_range, t, count, h); }
 
-// ---- RAdam: s0 = exp_avg, s1 = exp_avg_sq ----
-template <Decay DECAY>
-static void radam_loop(const OptimTensor* t, int64_t lo, int64_t hi, const RadamHyper h) {
-  float* __restrict p = t->param;
-  const float* __restrict g = t->grad;
-  float* __restrict m = t->s0;
-  float* __restrict v = t->s1;
-  const float sign = h.maximize ? -1.0f : 1.0f, one_minus_w = 1.0f - h.lerp_weight;
-  const bool rectified = h.rectified;
-  for (int64_t i = lo; i < hi; ++i) {
-    const Moments s = adam_moments<DECAY>(h, sign, one_minus_w, g[i], p[i], m[i], v[i]);
-    m[i] = s.m;
-    v[i] = s.v;
+// ---- RAdam ----
+static void radam_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
+  const RadamHyper h = *static_cast<const RadamHyper*>(hv);
+  adam_family_range(t, lo, hi, h, [h](const Moments& s) {
     const float upd = s.m / h.bc1 * h.lr;
     // torch: bc2_sqrt / (sqrt(v) + eps) is a reciprocal times a scalar; then ((m_hat * lr) * adaptive) * rect.
     // Computed on every step (rectified or not) and selected, to keep the loop branch-free.
     const float adaptive = 1.0f / (__builtin_sqrtf(s.v) + h.eps) * h.bc2_sqrt;
     const float rect_upd = upd * adaptive * h.rect;
-    p[i] = s.p - (rectified ? rect_upd : upd);
-  }
-}
-
-static void radam_range(const OptimTensor* t, int64_t lo, int64_t hi, const void* hv) {
-  const RadamHyper& h = *static_cast<const RadamHyper*>(hv);
-  switch (decay_of(h.weight_decay, h.decoupled)) {
-    case kNoDecay: return radam_loop<kNoDecay>(t, lo, hi, h);
-    case kDecoupled: return radam_loop<kDecoupled>(t, lo, hi, h);
-    case kCoupled: return radam_loop<kCoupled>(t, lo, hi, h);
-  }
+    return s.p - (h.rectified ? rect_upd : upd);
+  });
 }
 
 // RAdam (decoupled = 0) or RAdamW (decoupled = 1) with maximize (torch.optim.RAdam).
