@@ -10,12 +10,11 @@ import math
 
 import numpy as np
 
-from . import dtypes as _dt
 from .autograd.function import Function
 from .ops import erf, exp2, expm1, log1p, logit, logsumexp, round
 from .ops import log_softmax as _log_softmax, sigmoid as expit, softmax as _softmax
-from .ops._util import as_tensor_operand, result_dtype, sum_to
-from .ops.pointwise import _check_broadcast, _erf, _finish, _float_unary, _unary_cls, to_dtype
+from .ops._util import as_tensor_operand, sum_to
+from .ops.pointwise import _check_broadcast, _erf, _finish, _float_operands, _float_unary, _unary_cls
 from .tensor import Tensor
 
 __all__ = ["entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "i0", "log1p", "log_ndtr", "log_softmax",
@@ -183,12 +182,7 @@ def _xlog(cls, name, input, other, out):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"{name}() received an invalid combination of arguments - got ({type(input).__name__}, "
                         f"{type(other).__name__}), but expected a Tensor for input or other")
-    from .creation import tensor
-    a, b = as_tensor_operand(input), as_tensor_operand(other)
-    dt = result_dtype(a, b)
-    if not dt.is_floating_point:
-        dt = _dt.get_default_dtype()
-    a, b = (to_dtype(t, dt) if isinstance(t, Tensor) else tensor(t, dtype=dt) for t in (a, b))
+    a, b = _float_operands(as_tensor_operand(input), as_tensor_operand(other))
     _check_broadcast(a, b)
     return _finish(cls.apply(a, b), out)
 

@@ -48,6 +48,16 @@ def _cast_operands(a, b):
     return a, b
 
 
+def _float_operands(a, b):
+    """Two operands (tensors or numbers) as tensors of their result dtype, an integer one the default float type:
+    what atan2 and xlogy compute in, as torch."""
+    from ..creation import tensor
+    dt = result_dtype(a, b)
+    if not dt.is_floating_point:
+        dt = _dt.get_default_dtype()
+    return [(t if t.dtype is dt else to_dtype(t, dt)) if isinstance(t, Tensor) else tensor(t, dtype=dt) for t in (a, b)]
+
+
 def _check_broadcast(a, b):
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.shape != b._data.shape:
         broadcast_shapes(a._data.shape, b._data.shape)
@@ -747,10 +757,7 @@ class Hypot(Function):
 def atan2(input, other, *, out=None):
     """The angle of (other, input); integer inputs give the default float type, as torch."""
     _check_tensors("atan2", input, other)
-    a, b = _cast_operands(input, other)
-    if not a.dtype.is_floating_point:
-        fdt = _dt.get_default_dtype()
-        a, b = to_dtype(a, fdt), to_dtype(b, fdt)
+    a, b = _float_operands(input, other)
     _check_broadcast(a, b)
     return _finish(Atan2.apply(a, b), out)
 
