@@ -42,9 +42,9 @@ def _np_dtype(dtype, default=None):
     return _dt.to_dtype(dtype).numpy
 
 
-def _infer_dtype(data):
-    """torch.tensor's inference: Python floats -> default float, ints -> int64, bools -> bool."""
-    arr = np.asarray(data)
+def _infer_dtype(data, arr):
+    """torch.tensor's inference for data (arr: numpy's array of it): Python floats -> default float, ints -> int64,
+    bools -> bool."""
     if arr.dtype.kind == "f" and not isinstance(data, np.ndarray) and not (
             isinstance(data, np.generic)):
         return _dt.get_default_dtype().numpy
@@ -67,7 +67,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
             raise TypeError(f"could not build a tensor from {type(data).__name__}: {e}") from None
         if arr.dtype == object:
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-        inferred = _infer_dtype(data)
+        inferred = _infer_dtype(data, arr)
     if dtype is not None:
         arr = arr.astype(_np_dtype(dtype), copy=False)
     else:
@@ -84,7 +84,7 @@ def _holds_tensors(data):
     would double the cost of building from a long list of numbers)."""
     if not isinstance(data, (list, tuple)) or not data:
         return False
-    if any(isinstance(x, Tensor) for x in data):
+    if any(issubclass(t, Tensor) for t in set(map(type, data))):
         return True
     while isinstance(data, (list, tuple)) and data:
         data = data[0]
