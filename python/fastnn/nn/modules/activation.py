@@ -91,18 +91,6 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class SiLU(Module):
-    def __init__(self, inplace=False):
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input):
-        return F.silu(input, self.inplace)
-
-    def extra_repr(self):
-        return "inplace=True" if self.inplace else ""
-
-
 class Hardtanh(Module):
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__()
@@ -145,6 +133,10 @@ class _InplaceOnly(Module):
 
     def extra_repr(self):
         return "inplace=True" if self.inplace and self._shows_inplace else ""
+
+
+class SiLU(_InplaceOnly):
+    _fn = staticmethod(F.silu)
 
 
 class Mish(_InplaceOnly):
