@@ -1,7 +1,11 @@
 """nn.init: in-place initialisers (run under no_grad, as torch's), with torch's fan and gain rules."""
 import math
 
+import numpy as np
+
 from ..autograd import grad_mode
+from ..ops import inplace
+from ..random import _rng
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -69,7 +73,6 @@ def ones_(tensor):
 
 
 def eye_(tensor):
-    import numpy as np
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with grad_mode.no_grad():
@@ -109,8 +112,6 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    import numpy as np
-    from ..random import _rng
     with grad_mode.no_grad():
         rng = _rng(generator)
         out = rng.standard_normal(tensor.shape) * std + mean
@@ -124,7 +125,6 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 def _write(tensor, arr):
     """Copy arr into tensor under no_grad (a parameter's in-place init), bumping its version."""
-    from ..ops import inplace
     with grad_mode.no_grad():
         inplace.write(tensor, arr.reshape(tensor.shape))
     return tensor
@@ -134,8 +134,6 @@ def orthogonal_(tensor, gain=1, generator=None):
     """Fill tensor with a (semi-)orthogonal matrix times gain, its dims after the first flattened, as torch: the Q
     of a QR factorisation of a normal draw, column signs fixed by R's diagonal. The draw comes from fastnn's
     generator (float64), so the numbers differ from torch's."""
-    import numpy as np
-    from ..random import _rng
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -151,8 +149,6 @@ def orthogonal_(tensor, gain=1, generator=None):
 def sparse_(tensor, sparsity, std=0.01, generator=None):
     """Fill a 2-D tensor from N(0, std) with ceil(sparsity * rows) zeros in each column (rows chosen at random).
     Draws from fastnn's generator, so the numbers differ from torch's."""
-    import numpy as np
-    from ..random import _rng
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
