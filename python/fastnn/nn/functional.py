@@ -6,7 +6,6 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
-from ..backend import cpu as K
 from ..ops import activation as _act
 from ..ops import inplace as _inplace_ops
 from ..ops import log_softmax as _log_softmax
@@ -22,51 +21,7 @@ from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cr
 from ._losses import _check_float, _check_softmax_input
 from ._normalization import batch_norm, layer_norm  # noqa: F401
 from ._functional_extra import cosine_similarity, pad, pairwise_distance  # noqa: F401
-
-
-def _c(a):
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
-
-
-class _Linear(Function):
-    """y = x @ W^T + b, optionally followed by ReLU, as one GEMM with a fused epilogue.
-
-    Backward computes only the products somebody needs: dX = g @ W (skipped for a first layer whose input does
-    not require grad), dW = g^T @ X, db = column sums of g."""
-
-    _internal = True
-    _fresh_grads = True
-
-    def name(self):
-        # the fusion's last op, as torch shows it
-        return "ReluBackward0" if self.fuse_relu else "AddmmBackward0" if self.has_bias else "MmBackward0"
-
-    @staticmethod
-    def forward(ctx, x, weight, bias, fuse_relu):
-        x2 = _c(x._data)
-        lead = x2.shape[:-1]
-        if x2.ndim != 2:
-            x2 = x2.reshape(-1, x2.shape[-1])
-        y = K.linear(x2, weight._data, bias._data if bias is not None else None, fuse_relu)
-        ctx.x2, ctx.lead, ctx.fuse_relu, ctx.has_bias = x2, lead, fuse_relu, bias is not None
-        ctx.save_for_backward(x, weight)
-        if fuse_relu:
-            ctx.save_output(y)
-        return y if len(lead) == 1 else y.reshape(lead + (y.shape[-1],))
-
-    @staticmethod
-    def backward(ctx, g):
-        ctx.saved_tensors  # version check of x and weight
-        nx, nw, nb, _ = ctx.needs_input_grad
-        w = ctx._saved[1]._data
-        g2 = _c(g)
-        if g2.ndim != 2:
-            g2 = g2.reshape(-1, g2.shape[-1])
-        y = ctx.saved_output.reshape(g2.shape) if ctx.fuse_relu else None
-        gx, gw, gb = K.linear_backward(g2, y, ctx.x2, w, nx, nw, nb)
-        if gx is not None and len(ctx.lead) != 1:
-            gx = gx.reshape(ctx.lead + (w.shape[1],))
-        return gx, gw, gb, None
+from ._linear_chain import linear_chain
 
 
 def _check_linear(input, weight, bias):
@@ -94,8 +49,8 @@ def linear(input, weight, bias=None):
     """y = input @ weight^T + bias over the last dimension."""
     _check_linear(input, weight, bias)
     if input._data.ndim == 1:
-        return _Linear.apply(input.unsqueeze(0), weight, bias, False).squeeze(0)
-    return _Linear.apply(input, weight, bias, False)
+        return linear_chain(input.unsqueeze(0), ((weight, bias),), (False,)).squeeze(0)
+    return linear_chain(input, ((weight, bias),), (False,))
 
 
 def linear_relu(input, weight, bias=None):
@@ -103,7 +58,7 @@ def linear_relu(input, weight, bias=None):
     _check_linear(input, weight, bias)
     if input._data.ndim == 1:
         return _relu(linear(input, weight, bias))
-    return _Linear.apply(input, weight, bias, True)
+    return linear_chain(input, ((weight, bias),), (True,))
 
 
 # ---------------------------------------------------------------- activations and friends

@@ -4,8 +4,9 @@ import collections.abc
 import itertools
 import operator
 
-from .. import functional as F
-from .activation import ReLU
+from ...tensor import Tensor
+from .._linear_chain import chain_fits, linear_chain
+from .activation import LogSoftmax, ReLU
 from .linear import Linear
 from .module import Module, _indent
 
@@ -17,11 +18,35 @@ def _plain(d):
                 or "forward" in d)
 
 
+def _linear_run(mods, i, input):
+    """Sequential's fast path from mods[i], a Linear: the run of Linear layers there, each optionally followed by a
+    ReLU, and a LogSoftmax over the features after them, as one node (nn._linear_chain). Returns (output, index
+    of the next module), or None when mods[i] cannot start one (the modules then run one by one, and raise)."""
+    n, layers, relus = len(mods), [], []
+    # A Linear without hooks (or a per-instance forward) runs without its module call, parameters read from its
+    # dict: this runs every step, and a module call costs more than the small layers' arithmetic.
+    while i < n and type(mods[i]) is Linear and _plain(d := mods[i].__dict__):
+        p = d["_parameters"]
+        if "weight" not in p or "bias" not in p:
+            break
+        relu = i + 1 < n and type(mods[i + 1]) is ReLU and _plain(mods[i + 1].__dict__)
+        layers.append((p["weight"], p["bias"]))
+        relus.append(relu)
+        i += 2 if relu else 1
+    if not layers or not chain_fits(input, layers):
+        return None
+    m = mods[i] if i < n else None
+    log_softmax = (type(m) is LogSoftmax and _plain(m.__dict__) and type(m.dim) is int
+                   and m.dim in (-1, input._data.ndim - 1))
+    return linear_chain(input, layers, relus, log_softmax), i + log_softmax
+
+
 class Sequential(Module):
     """Modules applied in order; built from positional modules or an OrderedDict of named ones.
 
-    A Linear directly followed by a ReLU runs as one fused kernel (GEMM + bias + ReLU): same values, one
-    pass fewer over memory. Hooks or an instance `forward` on either module turn the fusion off."""
+    A run of Linear layers (each optionally followed by ReLU, the run optionally followed by LogSoftmax over the
+    features) runs as one autograd node of fused kernels (GEMM + bias + ReLU): the same values as module by
+    module, without each layer's graph bookkeeping. Hooks or an instance `forward` on a module keep it out."""
 
     def __init__(self, *args):
         super().__init__()
@@ -36,21 +61,12 @@ class Sequential(Module):
         mods = list(self._modules.values())
         n, i = len(mods), 0
         while i < n:
-            m = mods[i]
-            # A Linear without hooks (or a per-instance forward) runs straight through functional (parameters read
-            # from their dict): this runs every step, and a module call costs more than the small layers' arithmetic.
-            if type(m) is Linear and _plain(d := m.__dict__):
-                p = d["_parameters"]
-                if "weight" in p and "bias" in p:
-                    r = mods[i + 1] if i + 1 < n else None
-                    if type(r) is ReLU and _plain(r.__dict__):
-                        input = F.linear_relu(input, p["weight"], p["bias"])
-                        i += 2
-                    else:
-                        input = F.linear(input, p["weight"], p["bias"])
-                        i += 1
+            if type(mods[i]) is Linear and isinstance(input, Tensor):
+                run = _linear_run(mods, i, input)
+                if run is not None:
+                    input, i = run
                     continue
-            input = m(input)
+            input = mods[i](input)
             i += 1
         return input
 
