@@ -211,3 +211,17 @@ def test_float64_gradcheck_through_a_run():
     model = _seed_net(nn, dims=(4, 3, 3, 2)).double()
     x = fastnn.tensor(rng(12).standard_normal((3, 4)), dtype=fastnn.float64, requires_grad=True)
     assert fastnn.autograd.gradcheck(lambda a: model(a), (x,))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float64"])
+def test_other_float_dtypes_bit_identical_to_module_by_module(dtype):
+    dt = getattr(fastnn, dtype)
+    _, fm, um = _pair(_seed_net, dims=(6, 5, 4, 3))
+    fm, um = fm.to(dt), um.to(dt)
+    x = fastnn.tensor(randn(rng(13), 7, 6)).to(dt)
+    fo, uo = fm(x), um(x)
+    assert type(fo.grad_fn).__name__ == "_LinearChain" and fo.dtype is dt
+    fo.sum().backward()
+    uo.sum().backward()
+    assert np.array_equal(np_of(fo), np_of(uo))
+    _same_bits(_grads(fm), _grads(um))
