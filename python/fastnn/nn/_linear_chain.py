@@ -89,16 +89,21 @@ def linear_chain(input, layers, relus, log_softmax=False):
 
 def chain_fits(input, layers):
     """Whether input (a Tensor of at least 2 dims) and layers ((weight, bias) pairs) chain: the same floating
-    dtype throughout, and each layer's in_features equal to the previous out_features."""
+    dtype throughout (the same dtype object: numpy's builtin dtypes are singletons; anything else goes module by
+    module), and each layer's in_features equal to the previous out_features."""
     x = input._data
-    if x.ndim < 2 or x.dtype.kind != "f":
+    dt = x.dtype
+    if x.ndim < 2 or dt.kind != "f":
         return False
     k = x.shape[-1]
     for w, b in layers:
         wd = w._data
-        if wd.dtype != x.dtype or wd.ndim != 2 or wd.shape[1] != k:
+        shape = wd.shape
+        if wd.dtype is not dt or len(shape) != 2 or shape[1] != k:
             return False
-        if b is not None and (b._data.dtype != x.dtype or b._data.shape != wd.shape[:1]):
-            return False
-        k = wd.shape[0]
+        k = shape[0]
+        if b is not None:
+            bd = b._data
+            if bd.dtype is not dt or bd.shape != (k,):
+                return False
     return True
