@@ -686,3 +686,19 @@ def test_assigned_grad_is_checked_as_torch():
         assert a.grad.tolist() == [7.0, 7.0]
         a.grad = None
         assert a.grad is None
+
+
+def test_view_without_autograd_shares_storage_version_and_base_as_torch():
+    """A view of a tensor that needs no gradient (a batch reshaped every step) takes numpy's reshape directly:
+    the same shapes, storage, version counter and _base as torch's view."""
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    f, t = fastnn.tensor(a), torch.tensor(a)
+    for shape in [(2, -1), (-1,), (4, 3, 2), (-1, 2, 3, 2), (24, 1)]:
+        fv, tv = f.view(*shape), t.view(*shape)
+        assert fv.shape == tv.shape and not fv.requires_grad and fv.grad_fn is None
+        assert fv._base is f and tv._base is t
+    fv, tv = f.view(6, -1), t.view(6, -1)
+    fv.mul_(2)
+    tv.mul_(2)
+    np.testing.assert_array_equal(f.numpy(), t.numpy())
+    assert f._version[0] == t._version == 1

@@ -7,9 +7,12 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
-from ..tensor import Size
+from ..autograd import grad_mode as _grad_mode
+from ..tensor import Size, Tensor
 from .pointwise import _finish
 from ._util import named, sum_to, wrap_dim
+
+_grad_state = _grad_mode.state
 
 
 def _mark_view(out, src):
@@ -76,6 +79,14 @@ class Reshape(Function):
 
 
 def view(x, *shape):
+    d = x._data
+    if not (x.requires_grad and _grad_state.enabled) and d.flags.c_contiguous and all(type(s) is int and s >= -1 for s in shape):
+        # a batch reshaped every step (images.view(64, -1)): numpy's reshape resolves one -1 alike (it would
+        # take any negative size as -1, hence s >= -1); a shape it refuses takes the general path for torch's error
+        try:
+            return _mark_view(Tensor._make(d.reshape(shape)), x)
+        except ValueError:
+            pass
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, int)):
         return x.type(_dt.to_dtype(shape[0]))  # view(dtype): a cast here (fastnn does not reinterpret bits)
     shape = infer_shape(_parse_shape(shape), x._data.size, x._data.shape)
