@@ -9,6 +9,7 @@ import torch
 
 import fastnn
 from fastnn import optim
+from optim_util import check_round_trip
 
 STEPS = 200
 SHAPES = [(7,), (15, 16), (1,), (17, 3), (65,)]
@@ -187,30 +188,7 @@ def test_state_dict_round_trip_is_bit_identical(name, kw, tmp_path):
     rng = np.random.default_rng(11)
     init = _initial(rng, np.float32)
     grads = [_grads(rng, s, np.float32) for s in range(100)]
-
-    def run(params, o, steps):
-        for s in steps:
-            for p, g in zip(params, grads[s]):
-                p.grad = None if g is None else fastnn.tensor(g)
-            o.step()
-
-    ref = [fastnn.tensor(a.copy(), requires_grad=True) for a in init]
-    ref_opt = getattr(optim, name)(ref, **kw)
-    run(ref, ref_opt, range(100))
-
-    a = [fastnn.tensor(x.copy(), requires_grad=True) for x in init]
-    opt_a = getattr(optim, name)(a, **kw)
-    run(a, opt_a, range(50))
-    fastnn.save({"params": a, "optim": opt_a.state_dict()}, tmp_path / "ckpt.safetensors")
-    ck = fastnn.load(tmp_path / "ckpt.safetensors")
-    b = [fastnn.tensor(p._data.copy(), requires_grad=True) for p in ck["params"]]
-    opt_b = getattr(optim, name)(b, lr=123.0)  # options come from the state dict
-    opt_b.load_state_dict(ck["optim"])
-    assert opt_b.param_groups[0]["lr"] == opt_a.param_groups[0]["lr"]
-    run(b, opt_b, range(50, 100))
-    run(a, opt_a, range(50, 100))  # the original keeps going too
-    for x, y, r in zip(a, b, ref):
-        assert np.array_equal(x._data, r._data) and np.array_equal(y._data, r._data)
+    check_round_trip(name, kw, init, grads, 50, tmp_path)
 
 
 def test_load_state_dict_copies_and_casts():

@@ -18,6 +18,7 @@ import fastnn
 from fastnn import _C, optim
 from fastnn.backend.cpu import optim as B
 from kernel_utils import torch_one_thread  # noqa: F401  (autouse: torch on one thread)
+from optim_util import check_round_trip
 
 SHAPES = [(1,), (7,), (63,), (1000,), (17, 15)]
 STEPS = 25
@@ -268,44 +269,23 @@ def test_state_dict_round_trip(name, kw, tmp_path):
     20 uninterrupted steps, bit for bit."""
     init, grads = _problem(np.float32, seed=4, steps=20)
 
-    def run(ps, o, steps):
-        for k in steps:
-            for p, g in zip(ps, grads[k]):
-                p.grad = None if g is None else fastnn.tensor(g)
-            o.step()
+    def same_as_torch(opt_a):
+        tps = [torch.from_numpy(x.copy()).requires_grad_() for x in init]
+        topt = getattr(torch.optim, name)(tps, foreach=False, **kw)
+        for k in range(10):
+            _set_grads([None] * len(tps), tps, grads[k])
+            topt.step()
+        sd, tsd = opt_a.state_dict(), topt.state_dict()
+        drop = lambda groups: [{k: v for k, v in g.items() if k != "foreach"} for g in groups]  # noqa: E731
+        assert drop(sd["param_groups"]) == drop(tsd["param_groups"])  # (torch's ran with foreach=False)
+        assert list(sd["state"]) == list(tsd["state"])
+        for i, ts in tsd["state"].items():
+            assert list(sd["state"][i]) == list(ts)
+            for key in ("step", "mu_product"):
+                if key in ts:
+                    assert sd["state"][i][key]._data == ts[key].numpy()
 
-    ref = [fastnn.tensor(a.copy(), requires_grad=True) for a in init]
-    ref_opt = getattr(optim, name)(ref, **kw)
-    run(ref, ref_opt, range(20))
-
-    a = [fastnn.tensor(x.copy(), requires_grad=True) for x in init]
-    opt_a = getattr(optim, name)(a, **kw)
-    run(a, opt_a, range(10))
-    tps = [torch.from_numpy(x.copy()).requires_grad_() for x in init]
-    topt = getattr(torch.optim, name)(tps, foreach=False, **kw)
-    for k in range(10):
-        _set_grads([None] * len(tps), tps, grads[k])
-        topt.step()
-    sd, tsd = opt_a.state_dict(), topt.state_dict()
-    drop = lambda groups: [{k: v for k, v in g.items() if k != "foreach"} for g in groups]  # noqa: E731
-    assert drop(sd["param_groups"]) == drop(tsd["param_groups"])  # (torch's ran with foreach=False)
-    assert list(sd["state"]) == list(tsd["state"])
-    for i, ts in tsd["state"].items():
-        assert list(sd["state"][i]) == list(ts)
-        for key in ("step", "mu_product"):
-            if key in ts:
-                assert sd["state"][i][key]._data == ts[key].numpy()
-
-    fastnn.save({"params": a, "optim": sd}, tmp_path / "ckpt.safetensors")
-    ck = fastnn.load(tmp_path / "ckpt.safetensors")
-    b = [fastnn.tensor(p._data.copy(), requires_grad=True) for p in ck["params"]]
-    opt_b = getattr(optim, name)(b, lr=123.0)  # the options come from the state dict
-    opt_b.load_state_dict(ck["optim"])
-    assert opt_b.param_groups[0]["lr"] == opt_a.param_groups[0]["lr"]
-    run(b, opt_b, range(10, 20))
-    run(a, opt_a, range(10, 20))
-    for x, y, r in zip(a, b, ref):
-        assert np.array_equal(x._data, r._data) and np.array_equal(y._data, r._data)
+    opt_a = check_round_trip(name, kw, init, grads, 10, tmp_path, before_save=same_as_torch)
     opt_c = getattr(optim, name)([fastnn.tensor(x.copy(), requires_grad=True) for x in init])
     opt_c.load_state_dict(copy.deepcopy(opt_a.state_dict()))  # deepcopy'd state dicts load as well
     assert opt_c.state_dict()["state"][0]["step"].item() == 20

@@ -49,20 +49,17 @@ def _reflected(op):
 
 # An operator whose operands keep their order is the op itself (no wrapper frame per call); a reflected one swaps.
 for _name, _op in {"add": ops.add, "sub": ops.sub, "mul": ops.mul, "truediv": ops.div, "pow": ops.pow,
-                   "matmul": ops.matmul, "and": ops.bitwise_and, "or": ops.bitwise_or, "floordiv": ops.floor_divide,
-                   "mod": ops.remainder}.items():
-    setattr(Tensor, f"__{_name}__", _op)
-    setattr(Tensor, f"__r{_name}__", _reflected(_op))
-for _name, _op in {"lshift": ops.bitwise_left_shift, "rshift": ops.bitwise_right_shift}.items():
+                   "matmul": ops.matmul, "and": ops.bitwise_and, "or": ops.bitwise_or, "xor": ops.bitwise_xor,
+                   "floordiv": ops.floor_divide, "mod": ops.remainder, "lshift": ops.bitwise_left_shift,
+                   "rshift": ops.bitwise_right_shift}.items():
     setattr(Tensor, f"__{_name}__", _op)
     setattr(Tensor, f"__r{_name}__", _reflected(_op))
 _pw = ops.pointwise
-for _name, _op in {"xor": ops.bitwise_xor, "neg": ops.neg, "abs": ops.abs, "invert": ops.bitwise_not,
+for _name, _op in {"neg": ops.neg, "abs": ops.abs, "invert": ops.bitwise_not,
                    "eq": _pw.eq_operator, "ne": _pw.ne_operator, "lt": _pw.lt_operator, "le": _pw.le_operator,
                    "gt": _pw.gt_operator, "ge": _pw.ge_operator,
                    "getitem": ops.getitem, "setitem": ops.setitem}.items():
     setattr(Tensor, f"__{_name}__", _op)
-Tensor.__rxor__ = _reflected(ops.bitwise_xor)
 Tensor.__pos__ = lambda a: a
 
 
