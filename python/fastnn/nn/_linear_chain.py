@@ -8,10 +8,7 @@ kernels and their order are those of the layer-by-layer path, so values and grad
 """
 from ..autograd.function import Function
 from ..backend import cpu as K
-
-
-def _c(a):
-    return a if a.flags.c_contiguous else a.copy()
+from ..ops._util import c_contiguous
 
 
 class _LinearChain(Function):
@@ -30,7 +27,7 @@ class _LinearChain(Function):
 
     @staticmethod
     def forward(ctx, x, relus, log_softmax, *params):
-        h = _c(x._data)
+        h = c_contiguous(x._data)
         lead = h.shape[:-1]
         if h.ndim != 2:
             h = h.reshape(-1, h.shape[-1])
@@ -53,7 +50,7 @@ class _LinearChain(Function):
         saved = ctx.saved_tensors  # version check of x and the weights
         need = ctx.needs_input_grad
         acts, relus = ctx.acts, ctx.relus
-        g = _c(g)
+        g = c_contiguous(g)
         if g.ndim != 2:
             g = g.reshape(acts[-1].shape)
         if ctx.log_softmax or relus[-1]:

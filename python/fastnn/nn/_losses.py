@@ -6,7 +6,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend import cpu as K
 from ..ops import log_softmax, where
-from ..ops._util import named
+from ..ops._util import c_contiguous, named
 from ..tensor import Tensor
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -150,7 +150,7 @@ class _FusedCrossEntropy(Function):
     def forward(ctx, logits, target, reduction):
         n = logits._data.shape[0]
         scale = 1.0 / n if reduction == "mean" else 1.0  # dlogits arrive already divided by N
-        losses, d = K.cross_entropy(_c(logits._data), _c(target._data), scale)
+        losses, d = K.cross_entropy(c_contiguous(logits._data), c_contiguous(target._data), scale)
         ctx.d, ctx.reduction = d, reduction
         if reduction == "none":
             return losses
@@ -165,10 +165,6 @@ class _FusedCrossEntropy(Function):
         if ctx.reduction == "none":
             return d * g[:, None], None, None
         return d * g, None, None  # a fresh array: d stays intact for a retained graph
-
-
-def _c(a):
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

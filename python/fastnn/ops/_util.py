@@ -7,6 +7,11 @@ from ..tensor import Tensor, _wrap_dim
 _SCALAR_CATEGORY = {bool: 0, int: 1, float: 2}
 
 
+def c_contiguous(a):
+    """a itself when it is C-contiguous, else a C-contiguous copy (what the kernels take)."""
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
 def named(t, name, version=0):
     """t, its grad_fn shown under torch's name for the op that made it (where fastnn reuses another op's node)."""
     fn = t.grad_fn

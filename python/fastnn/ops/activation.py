@@ -8,12 +8,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..backend import cpu as K
 from ..tensor import Tensor
-from ._util import float_dtype_for, wrap_dim
+from ._util import c_contiguous, float_dtype_for, wrap_dim
 from .pointwise import _erf
-
-
-def _contig(a):
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
 class _Activation(Function):
@@ -23,13 +19,13 @@ class _Activation(Function):
 
     @classmethod
     def forward(cls, ctx, x):
-        y = cls.kernel(_contig(x._data))
+        y = cls.kernel(c_contiguous(x._data))
         ctx.save_output(y)
         return y
 
     @classmethod
     def backward(cls, ctx, g):
-        return cls.kernel_backward(_contig(g), ctx.saved_output)
+        return cls.kernel_backward(c_contiguous(g), ctx.saved_output)
 
 
 def _activation(name):
@@ -72,7 +68,7 @@ def _rows(arr, dim):
         return arr.reshape(1, 1), lambda r: r.reshape(())
     if dim == nd - 1:
         shape = arr.shape
-        return _contig(arr).reshape(-1, shape[-1]), lambda r: r.reshape(shape)
+        return c_contiguous(arr).reshape(-1, shape[-1]), lambda r: r.reshape(shape)
     moved = np.moveaxis(arr, dim, -1)
     mshape = moved.shape
     return np.ascontiguousarray(moved).reshape(-1, mshape[-1]), \
