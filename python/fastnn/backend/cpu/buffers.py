@@ -35,7 +35,7 @@ def empty(shape, dtype):
     """np.empty(shape, dtype) for a tuple or int shape and a numpy dtype, C-contiguous; from a reused mapping
     when it is MIN_BYTES or larger."""
     nbytes = (shape if type(shape) is int else math.prod(shape)) * dtype.itemsize
-    if nbytes < MIN_BYTES or _PRIVATE is None:  # pooled(), inlined: this runs for every kernel output
+    if not pooled(nbytes):
         return np.empty(shape, dtype)
     with _lock:
         free = _idle.get(nbytes)
