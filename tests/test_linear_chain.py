@@ -225,3 +225,17 @@ def test_other_float_dtypes_bit_identical_to_module_by_module(dtype):
     uo.sum().backward()
     assert np.array_equal(np_of(fo), np_of(uo))
     _same_bits(_grads(fm), _grads(um))
+
+
+def test_transposed_weights_take_the_layer_by_layer_path_and_match_torch():
+    """Weights the chain binding refuses (a transposed view: rows not contiguous) run layer by layer, as torch
+    computes them, values and gradients alike."""
+    tm, fm, _ = _pair(_seed_net)
+    for t_lin, f_lin in ((tm[0], fm[0]), (tm[2], fm[2])):
+        w = rng(14).standard_normal(tuple(reversed(t_lin.weight.shape))).astype(np.float32)
+        t_lin.weight = torch.nn.Parameter(torch.from_numpy(w.copy()).t())
+        f_lin.weight = nn.Parameter(fastnn.tensor(w).t())
+        assert not f_lin.weight.is_contiguous()
+    fo, _ = check_fwd_bwd(fm, tm, [randn(rng(15), 9, 37)], fparams=list(fm.named_parameters()),
+                          tparams=list(tm.named_parameters()), atol=1e-5)
+    assert type(fo.grad_fn).__name__ == "_LinearChain"

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <string>
 #include <memory>
+#include <vector>
 
 #include "common.h"
 #include "cpu/kernels.h"
@@ -111,6 +112,31 @@ bool overlaps_any(const float* p, int64_t n, std::initializer_list<Matrix> ms) {
   return false;
 }
 
+// The data of `a`, a C-contiguous float32 array of g's shape, or nullptr when it is None.
+const float* optional_like(const py::object& a, const char* name, const py::array& g) {
+  if (a.is_none()) return nullptr;
+  if (!py::isinstance<py::array>(a)) throw py::type_error(std::string(name) + " must be a float32 array or None");
+  const py::array arr = py::reinterpret_borrow<py::array>(a);
+  const float* p = in_ptr<float>(arr, name, 2);
+  check_same_shape(g, "g", arr, name);
+  return p;
+}
+
+// One layer's backward on raw pointers, the GIL released: g [M, N] is first masked by y > 0 into `masked` when
+// y is given (masked may be g itself when the caller owns g); then gx = g @ w [M, K], gw = g^T @ x [N, K] and
+// gb = column sums of g [N], each where its pointer is non-null.
+void layer_backward(const cpu::KernelTable& k, const float* g, const float* y, float* masked, int64_t M, int64_t N,
+                    const Matrix& X, const Matrix& W, float* gx, float* gw, float* gb) {
+  const int64_t K = W.cols;
+  if (y) {
+    k.relu_backward(g, y, masked, M * N);
+    g = masked;
+  }
+  if (gx) k.sgemm(false, false, M, K, N, 1.0f, g, N, W.data, W.ld, 0.0f, gx, K, nullptr, 0);
+  if (gw) k.sgemm(true, false, N, K, M, 1.0f, g, N, X.data, X.ld, 0.0f, gw, K, nullptr, 0);
+  if (gb) k.bias_grad(g, M, N, gb, 0.0f);
+}
+
 // The backward of y = x @ w^T + b, or of y = relu(x @ w^T + b) when the forward output y is given: g (dL/dy) is
 // then masked by y > 0 first. Returns (gx, gw, gb): gx = g @ w [M, K], gw = g^T @ x [N, K], gb = column sums of g
 // [N], None where not needed. Outputs are written into the arrays given (the caller's reused buffers) or into new
@@ -124,13 +150,7 @@ py::tuple linear_backward(const py::array& g, const py::object& y, const py::arr
   if (W.rows != N || X.rows != M || X.cols != K)
     throw py::value_error("linear_backward: g has shape " + shape_str(g) + ", x " + shape_str(x) + " and w " +
                           shape_str(w) + " (expected g [M, N], x [M, K], w [N, K])");
-  const float* yp = nullptr;
-  if (!y.is_none()) {
-    if (!py::isinstance<py::array>(y)) throw py::type_error("linear_backward: y must be a float32 array or None");
-    const py::array ya = py::reinterpret_borrow<py::array>(y);
-    yp = in_ptr<float>(ya, "y", 2);
-    check_same_shape(g, "g", ya, "y");
-  }
+  const float* yp = optional_like(y, "linear_backward: y", g);
   float *gxp, *gwp, *gbp;
   py::object gx = output(need_gx, gx_out, "gx", M, K, gxp);
   py::object gw = output(need_gw, gw_out, "gw", N, K, gwp);
@@ -142,18 +162,191 @@ py::tuple linear_backward(const py::array& g, const py::object& y, const py::arr
     throw py::value_error("linear_backward: an output overlaps an input or another output");
   {
     py::gil_scoped_release nogil;
-    const auto& k = cpu::kernels();
-    std::unique_ptr<float[]> masked;
-    if (yp) {
-      masked.reset(new float[size_t(M * N)]);
-      k.relu_backward(gp, yp, masked.get(), M * N);
-      gp = masked.get();
-    }
-    if (gxp) k.sgemm(false, false, M, K, N, 1.0f, gp, N, W.data, W.ld, 0.0f, gxp, K, nullptr, 0);
-    if (gwp) k.sgemm(true, false, N, K, M, 1.0f, gp, N, X.data, X.ld, 0.0f, gwp, K, nullptr, 0);
-    if (gbp) k.bias_grad(gp, M, N, gbp, 0.0f);
+    std::unique_ptr<float[]> masked(yp ? new float[size_t(M * N)] : nullptr);
+    layer_backward(cpu::kernels(), gp, yp, masked.get(), M, N, X, W, gxp, gwp, gbp);
   }
   return py::make_tuple(gx, gw, gb);
+}
+
+// ---- a chain of Linear layers (nn/_linear_chain.py) in one call each way: a small MLP's training step is bound
+// by per-call costs, and each layer through its own binding costs a few microseconds more.
+
+// The layers' weights [n_i, k_i] (k_0 = x's columns, k_{i+1} = n_i), checked; with `biases`, also theirs ([n_i] or
+// None) into bias_ptrs.
+std::vector<Matrix> chain_weights(const py::list& weights, int64_t k0, const py::list* biases = nullptr,
+                                  std::vector<const float*>* bias_ptrs = nullptr) {
+  const size_t L = weights.size();
+  if (L == 0 || (biases && biases->size() != L))
+    throw py::value_error("linear_chain: expected at least one weight and one bias (or None) per weight, got " +
+                          std::to_string(L) + " weights and " + std::to_string(biases ? biases->size() : L) +
+                          " biases");
+  std::vector<Matrix> ws;
+  if (bias_ptrs) bias_ptrs->assign(L, nullptr);
+  int64_t k = k0;
+  for (size_t i = 0; i < L; ++i) {
+    if (!py::isinstance<py::array>(weights[i])) throw py::type_error("linear_chain: weights must be float32 arrays");
+    const py::array w = py::reinterpret_borrow<py::array>(weights[i]);
+    ws.push_back(as_matrix(w, "weight", false));
+    if (ws.back().cols != k)
+      throw py::value_error("linear_chain: weight " + std::to_string(i) + " has shape " + shape_str(w) +
+                            " but its input has " + std::to_string(k) + " features");
+    k = ws.back().rows;
+    if (biases && !(*biases)[i].is_none()) {
+      const py::object bo = (*biases)[i];
+      if (!py::isinstance<py::array>(bo)) throw py::type_error("linear_chain: biases must be float32 arrays or None");
+      const py::array b = py::reinterpret_borrow<py::array>(bo);
+      (*bias_ptrs)[i] = in_ptr<float>(b, "bias", 1);
+      if (b.shape(0) != k)
+        throw py::value_error("linear_chain: bias " + std::to_string(i) + " has shape " + shape_str(b) +
+                              " but weight " + std::to_string(i) + " has " + std::to_string(k) + " rows");
+    }
+  }
+  return ws;
+}
+
+std::vector<bool> flags(const py::sequence& s, size_t n, const char* name) {
+  if (s.size() != n)
+    throw py::value_error(std::string("linear_chain: expected ") + std::to_string(n) + " " + name + ", got " +
+                          std::to_string(s.size()));
+  std::vector<bool> f(n);
+  for (size_t i = 0; i < n; ++i) f[i] = py::cast<bool>(s[i]);
+  return f;
+}
+
+// Where the chain's outputs come from: arrays of min_bytes or more from alloc(shape) (the caller's pool of reused
+// buffers, checked here), smaller ones new; min_bytes < 0: all new.
+struct Allocator {
+  const py::object& alloc;
+  int64_t min_bytes;
+  // A [rows, cols] float32 output that overlaps none of `inputs`.
+  py::object operator()(const char* name, int64_t rows, int64_t cols, float*& ptr,
+                        std::initializer_list<const std::vector<Matrix>*> inputs) const {
+    if (min_bytes < 0 || rows * cols * int64_t(sizeof(float)) < min_bytes)
+      return output(true, py::none(), name, rows, cols, ptr);
+    py::object o = output(true, alloc(py::make_tuple(rows, cols)), name, rows, cols, ptr);
+    for (const auto* ms : inputs)
+      for (const Matrix& m : *ms)
+        if (overlaps_any(ptr, rows * cols, {m})) throw py::value_error("linear_chain: an output overlaps an input");
+    return o;
+  }
+};
+
+// h_0 = x, h_{i+1} = h_i @ w_i^T + b_i (then max(., 0) where relus[i]); then log_softmax(h_L) when asked.
+// Returns [h_1, ..., h_L] (+ the log-softmax) in arrays from `Allocator`.
+py::list linear_chain_forward(const py::array& x, const py::list& weights, const py::list& biases,
+                              const py::sequence& relus, bool log_softmax, const py::object& alloc,
+                              int64_t alloc_min_bytes) {
+  const std::vector<Matrix> xs{as_matrix(x, "x", false)};
+  const int64_t M = xs[0].rows;
+  std::vector<const float*> bias_ptrs;
+  const std::vector<Matrix> ws = chain_weights(weights, xs[0].cols, &biases, &bias_ptrs);
+  const size_t L = ws.size();
+  const std::vector<bool> relu = flags(relus, L, "relu flags");
+  const Allocator out{alloc, alloc_min_bytes};
+  py::list result;
+  std::vector<Matrix> hs;  // h_1..h_L (+ the log-softmax)
+  for (size_t i = 0; i <= L; ++i) {
+    if (i == L && !log_softmax) break;
+    const int64_t n = ws[i < L ? i : L - 1].rows;
+    float* p;
+    result.append(out("out", M, n, p, {&xs, &ws}));
+    hs.push_back(Matrix{p, M, n, n});
+  }
+  for (size_t i = 0; i < L; ++i)
+    for (const Matrix& h : hs)
+      if (bias_ptrs[i] && overlaps_any(bias_ptrs[i], ws[i].rows, {h}))
+        throw py::value_error("linear_chain: an output overlaps an input");
+  py::gil_scoped_release nogil;
+  const auto& k = cpu::kernels();
+  Matrix h = xs[0];
+  for (size_t i = 0; i < L; ++i) {
+    k.sgemm(false, true, M, ws[i].rows, h.cols, 1.0f, h.data, h.ld, ws[i].data, ws[i].ld, 0.0f, hs[i].data,
+            hs[i].ld, bias_ptrs[i], relu[i] ? 1 : 0);
+    h = hs[i];
+  }
+  if (log_softmax) k.log_softmax_forward(h.data, hs[L].data, M, h.cols);
+  return result;
+}
+
+// The backward of linear_chain_forward: acts = [h_0 (x), h_1, ..., h_L], g = dL/d(the chain's output) [M, n_L],
+// lsm = the log-softmax output when the chain ended in one (else None). need_x[i]: whether layer i's input gradient
+// is wanted (the walk stops below the last layer that needs one); need_w[i], need_b[i]: the parameter gradients.
+// Returns (gx, [gw_i], [gb_i]), None where not wanted, in arrays from `Allocator`.
+py::tuple linear_chain_backward(const py::array& g, const py::list& acts, const py::list& weights,
+                                const py::sequence& relus, const py::object& lsm, const py::sequence& need_x,
+                                const py::sequence& need_w, const py::sequence& need_b, const py::object& alloc,
+                                int64_t alloc_min_bytes) {
+  const size_t L = weights.size();
+  if (L == 0 || acts.size() != L + 1)
+    throw py::value_error("linear_chain_backward: expected L + 1 activations for L >= 1 weights, got " +
+                          std::to_string(acts.size()) + " for " + std::to_string(L));
+  std::vector<Matrix> hs;
+  for (size_t i = 0; i <= L; ++i) {
+    if (!py::isinstance<py::array>(acts[i])) throw py::type_error("linear_chain_backward: activations must be arrays");
+    hs.push_back(as_matrix(py::reinterpret_borrow<py::array>(acts[i]), "activation", false));
+  }
+  const int64_t M = hs[0].rows;
+  const std::vector<Matrix> ws = chain_weights(weights, hs[0].cols);
+  for (size_t i = 1; i <= L; ++i)
+    if (hs[i].rows != M || hs[i].cols != ws[i - 1].rows || hs[i].ld != hs[i].cols)
+      throw py::value_error("linear_chain_backward: activation " + std::to_string(i) + " is not a C-contiguous [" +
+                            std::to_string(M) + ", " + std::to_string(ws[i - 1].rows) + "] array");
+  const std::vector<bool> relu = flags(relus, L, "relu flags"), nx = flags(need_x, L, "need_x flags"),
+                          nw = flags(need_w, L, "need_w flags"), nb = flags(need_b, L, "need_b flags");
+  const Allocator out{alloc, alloc_min_bytes};
+  const int64_t n_out = ws[L - 1].rows;
+  const float* gp = in_ptr<float>(g, "g", 2);
+  if (g.shape(0) != M || g.shape(1) != n_out)
+    throw py::value_error("linear_chain_backward: g has shape " + shape_str(g) + " but the chain's output is " +
+                          dims(M, n_out));
+  const float* lsm_p = optional_like(lsm, "linear_chain_backward: lsm", g);
+  // Outputs: gx of layer i (only layer 0's is returned; the others feed layer i - 1), gw_i, gb_i.
+  std::vector<Matrix> inputs(hs);
+  inputs.insert(inputs.end(), ws.begin(), ws.end());
+  inputs.push_back(Matrix{const_cast<float*>(gp), M, n_out, n_out});
+  std::vector<float*> gxp(L, nullptr), gwp(L, nullptr), gbp(L, nullptr);
+  std::vector<Matrix> made;
+  py::list gxs, gws, gbs;  // gxs keeps the intermediate gradients alive until the walk is done
+  size_t lowest = L - 1;   // the lowest layer the walk reaches
+  while (lowest > 0 && nx[lowest]) --lowest;
+  for (size_t i = 0; i < L; ++i) {
+    const bool reached = i >= lowest;
+    const int64_t k = ws[i].cols, n = ws[i].rows;
+    py::object gx = py::none(), gw = py::none(), gb = py::none();
+    if (reached && nx[i]) {
+      gx = out("gx", M, k, gxp[i], {&inputs, &made});
+      made.push_back(Matrix{gxp[i], M, k, k});
+    }
+    if (reached && nw[i]) {
+      gw = out("gw", n, k, gwp[i], {&inputs, &made});
+      made.push_back(Matrix{gwp[i], n, k, k});
+    }
+    if (reached && nb[i]) gb = output(true, py::none(), "gb", n, -1, gbp[i]);
+    gxs.append(gx);
+    gws.append(gw);
+    gbs.append(gb);
+  }
+  {
+    py::gil_scoped_release nogil;
+    const auto& k = cpu::kernels();
+    std::unique_ptr<float[]> top;  // the log-softmax's input gradient, or a masked copy of the caller's g
+    const float* cur = gp;
+    bool own = false;  // whether cur is ours to mask in place
+    if (lsm_p || relu[L - 1]) top.reset(new float[size_t(M * n_out)]);
+    if (lsm_p) {
+      k.log_softmax_backward(gp, lsm_p, top.get(), M, n_out);
+      cur = top.get();
+      own = true;
+    }
+    for (size_t i = L; i-- > lowest;) {
+      float* masked = own ? const_cast<float*>(cur) : top.get();
+      layer_backward(k, cur, relu[i] ? hs[i + 1].data : nullptr, masked, M, ws[i].rows, hs[i], ws[i], gxp[i],
+                     gwp[i], gbp[i]);
+      cur = gxp[i];  // the next layer's g (null past the lowest layer)
+      own = true;
+    }
+  }
+  return py::make_tuple(gxs[0], gws, gbs);
 }
 
 void bias_grad(const py::array& g, py::array& out, float beta) {
@@ -230,6 +423,16 @@ void bind_gemm(py::module_& m) {
         "Backward of y = [relu](x @ w^T + b): (gx, gw, gb) = (g' @ w, g'^T @ x, g'.sum(0)) with g' = g * (y > 0)\n"
         "when y (the forward output) is given, else g; None where not needed. Needed outputs go into the arrays\n"
         "given (C-contiguous float32) or into new ones.");
+  m.def("linear_chain_forward", &linear_chain_forward, py::arg("x"), py::arg("weights"), py::arg("biases"),
+        py::arg("relus"), py::arg("log_softmax"), py::arg("alloc"), py::arg("alloc_min_bytes"),
+        "Forward of a chain of Linear layers: h_{i+1} = [relu](h_i @ w_i^T + b_i) from h_0 = x, then log_softmax\n"
+        "of h_L when asked; returns [h_1, ..., h_L] (+ the log-softmax). Outputs of alloc_min_bytes or more come\n"
+        "from alloc(shape) (alloc_min_bytes < 0: none do).");
+  m.def("linear_chain_backward", &linear_chain_backward, py::arg("g"), py::arg("acts"), py::arg("weights"),
+        py::arg("relus"), py::arg("lsm"), py::arg("need_x"), py::arg("need_w"), py::arg("need_b"),
+        py::arg("alloc"), py::arg("alloc_min_bytes"),
+        "Backward of linear_chain_forward given acts = [x, h_1, ..., h_L]: (gx, [gw_i], [gb_i]), None where not\n"
+        "wanted; the walk stops below the lowest layer whose input gradient is wanted. Outputs as in the forward.");
   m.def("bias_grad", &bias_grad, py::arg("g"), py::arg("out"), py::arg("beta") = 0.0f,
         "out = g.sum(axis=0) (+ beta * out; beta == 0 never reads out), g float32 C-contiguous [M, N], out [N].");
   m.def("fma_peak", &fma_peak, py::arg("threads") = 1, py::arg("seconds") = 0.05, py::arg("repeats") = 3,

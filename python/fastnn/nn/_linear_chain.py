@@ -31,19 +31,18 @@ class _LinearChain(Function):
         lead = h.shape[:-1]
         if h.ndim != 2:
             h = h.reshape(-1, h.shape[-1])
-        acts = [h]  # each layer's input, then the last layer's output
-        for i, relu in enumerate(relus):
-            b = params[2 * i + 1]
-            h = K.linear(h, params[2 * i]._data, None if b is None else b._data, relu)
-            acts.append(h)
+        outs = K.linear_chain(h, [w._data for w in params[::2]],
+                              [None if b is None else b._data for b in params[1::2]], relus, log_softmax)
+        out = outs[-1]
         if log_softmax:
-            h = K.log_softmax(h)
-        ctx.acts, ctx.lead, ctx.relus, ctx.log_softmax = acts, lead, relus, log_softmax
+            del outs[-1]
+        ctx.acts = [h] + outs  # each layer's input, then the last layer's output
+        ctx.lead, ctx.relus, ctx.log_softmax = lead, relus, log_softmax
         ctx.has_bias = params[-1] is not None
         ctx.save_for_backward(x, *params[::2])
         if log_softmax or relus[-1]:
-            ctx.save_output(h)  # needed by backward: an in-place change of the output must raise there
-        return h if len(lead) == 1 else h.reshape(lead + (h.shape[-1],))
+            ctx.save_output(out)  # needed by backward: an in-place change of the output must raise there
+        return out if len(lead) == 1 else out.reshape(lead + (out.shape[-1],))
 
     @staticmethod
     def backward(ctx, g):
@@ -53,24 +52,22 @@ class _LinearChain(Function):
         g = c_contiguous(g)
         if g.ndim != 2:
             g = g.reshape(acts[-1].shape)
+        lsm = None
         if ctx.log_softmax or relus[-1]:
             out = ctx.saved_output  # raises if the output was changed in place
             if ctx.log_softmax:
-                g = K.log_softmax_backward(g, out.reshape(g.shape))
-        # upstream[i]: whether anything before layer i (its input included) needs a gradient
-        upstream = [need[0]]
+                lsm = out.reshape(g.shape)
+        # need_x[i]: whether anything before layer i (its input included) needs a gradient
+        need_x = [need[0]]
         for i in range(len(relus) - 1):
-            upstream.append(upstream[-1] or need[3 + 2 * i] or need[4 + 2 * i])
-        grads = [None] * len(need)
-        for i in range(len(relus) - 1, -1, -1):
-            y = acts[i + 1] if relus[i] else None
-            g, grads[3 + 2 * i], grads[4 + 2 * i] = K.linear_backward(
-                g, y, acts[i], saved[1 + i]._data, upstream[i], need[3 + 2 * i], need[4 + 2 * i])
-            if g is None:
-                break
-        if g is not None and len(ctx.lead) != 1:
-            g = g.reshape(ctx.lead + (g.shape[-1],))
-        grads[0] = g
+            need_x.append(need_x[-1] or need[3 + 2 * i] or need[4 + 2 * i])
+        gx, gws, gbs = K.linear_chain_backward(g, acts, [w._data for w in saved[1:]], relus, lsm, need_x,
+                                               need[3::2], need[4::2])
+        if gx is not None and len(ctx.lead) != 1:
+            gx = gx.reshape(ctx.lead + (gx.shape[-1],))
+        grads = [gx, None, None]
+        for gw, gb in zip(gws, gbs):
+            grads += (gw, gb)
         return tuple(grads)
 
 

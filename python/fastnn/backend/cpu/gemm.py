@@ -8,6 +8,7 @@ import numpy as np
 from ... import _C
 from . import buffers
 from .elementwise import relu_backward
+from .softmax import log_softmax as _log_softmax, log_softmax_backward as _log_softmax_backward
 
 _F32 = np.dtype(np.float32)
 
@@ -115,6 +116,53 @@ def linear_backward(grad, y, x, weight, need_x, need_w, need_b):
         grad = relu_backward(grad, y)
     return (matmul(grad, weight) if need_x else None, matmul(grad, x, trans_a=True) if need_w else None,
             bias_grad(grad) if need_b else None)
+
+
+# Chain outputs this large come from the buffer pool (the binding calls back for them); -1: none do.
+_POOL_MIN_BYTES = buffers.MIN_BYTES if buffers.pooled(buffers.MIN_BYTES) else -1
+
+
+def _pool_alloc(shape):
+    return buffers.empty(shape, _F32)
+
+
+def linear_chain(x, weights, biases, relus, log_softmax):
+    """Linear layers in turn from a 2-D x: [h_1, ..., h_L] with h_{i+1} = h_i @ w_i.T + b_i (then max(., 0)
+    where relus[i]), followed by log_softmax(h_L) when asked. float32 (every array, as the caller has checked)
+    runs as one C++ call; other dtypes and layouts the binding refuses, layer by layer."""
+    if x.dtype == _F32:
+        try:
+            return _C.linear_chain_forward(x, weights, biases, relus, log_softmax, _pool_alloc, _POOL_MIN_BYTES)
+        except (TypeError, ValueError):
+            pass  # a layout the binding does not take (a transposed weight): layer by layer, as numpy can
+    hs = []
+    for w, b, relu in zip(weights, biases, relus):
+        x = linear(x, w, b, relu)
+        hs.append(x)
+    if log_softmax:
+        hs.append(_log_softmax(x))
+    return hs
+
+
+def linear_chain_backward(grad, acts, weights, relus, lsm, need_x, need_w, need_b):
+    """The backward of linear_chain given acts = [x, h_1, ..., h_L] and, when the chain ended in log_softmax, its
+    output lsm: (gx, [gw_i], [gb_i]), None where not needed. Layer i's input gradient is computed where
+    need_x[i]; the walk stops at the first layer (from the top) that needs none."""
+    if grad.dtype == _F32:
+        try:
+            return _C.linear_chain_backward(grad, acts, weights, relus, lsm, need_x, need_w, need_b, _pool_alloc,
+                                            _POOL_MIN_BYTES)
+        except (TypeError, ValueError):
+            pass
+    if lsm is not None:
+        grad = _log_softmax_backward(grad, lsm)
+    gws, gbs = [None] * len(weights), [None] * len(weights)
+    for i in range(len(weights) - 1, -1, -1):
+        y = acts[i + 1] if relus[i] else None
+        grad, gws[i], gbs[i] = linear_backward(grad, y, acts[i], weights[i], need_x[i], need_w[i], need_b[i])
+        if grad is None:
+            break
+    return grad, gws, gbs
 
 
 def bias_grad(grad, out=None, beta=0.0):
