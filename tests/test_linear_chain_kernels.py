@@ -13,10 +13,10 @@ ISAS = fastnn.available_isas()
 WIDTHS = (23, 17, 9, 5)  # x's features, then each layer's outputs
 
 
-def network(rng, M, bias=True):
-    x = rng.standard_normal((M, WIDTHS[0])).astype(np.float32)
-    ws = [rng.standard_normal((n, k)).astype(np.float32) for k, n in zip(WIDTHS, WIDTHS[1:])]
-    bs = [rng.standard_normal(n).astype(np.float32) if bias else None for n in WIDTHS[1:]]
+def network(rng, M, bias=True, widths=WIDTHS):
+    x = rng.standard_normal((M, widths[0])).astype(np.float32)
+    ws = [(rng.standard_normal((n, k)) / np.sqrt(k)).astype(np.float32) for k, n in zip(widths, widths[1:])]
+    bs = [rng.standard_normal(n).astype(np.float32) if bias else None for n in widths[1:]]
     return x, ws, bs
 
 
@@ -62,17 +62,30 @@ def test_forward_equals_the_layer_kernels(isa, M, relus, log_softmax):
 
 
 def per_layer_backward(g, acts, ws, relus, lsm, need_x, need_w, need_b):
-    """The backward through the separate bindings, walking down while input gradients are wanted."""
+    """The backward through the separate kernels (log-softmax backward, ReLU mask, the two products, the bias
+    gradient), walking down while input gradients are wanted."""
     if lsm is not None:
         d = np.empty_like(g)
         _C.log_softmax_backward(g, lsm, d)
         g = d
     gws, gbs = [None] * len(ws), [None] * len(ws)
     for i in range(len(ws) - 1, -1, -1):
-        y = acts[i + 1] if relus[i] else None
-        g, gws[i], gbs[i] = _C.linear_backward(g, y, acts[i], ws[i], need_x[i], need_w[i], need_b[i])
-        if g is None:
-            break
+        if relus[i]:
+            masked = np.empty_like(g)
+            _C.relu_backward(g, acts[i + 1], masked)
+            g = masked
+        (m, n), k = g.shape, ws[i].shape[1]
+        if need_w[i]:
+            gws[i] = np.full((n, k), np.nan, np.float32)
+            _C.sgemm(g, acts[i], gws[i], True, False)
+        if need_b[i]:
+            gbs[i] = np.full(n, np.nan, np.float32)
+            _C.bias_grad(g, gbs[i])
+        if not need_x[i]:
+            return None, gws, gbs
+        gx = np.full((m, k), np.nan, np.float32)
+        _C.sgemm(g, ws[i], gx, False, False)
+        g = gx
     return g, gws, gbs
 
 
@@ -86,16 +99,16 @@ NEEDS = [  # (need_x, need_w, need_b) per layer
 
 
 @pytest.mark.parametrize("isa", ISAS)
-@pytest.mark.parametrize("M", [0, 1, 7, 64])
+@pytest.mark.parametrize("M,widths", [(0, WIDTHS), (1, WIDTHS), (7, WIDTHS), (64, WIDTHS), (64, (784, 128, 64, 10))])
 @pytest.mark.parametrize("needs", NEEDS)
 @pytest.mark.parametrize("relus,log_softmax", [((True, True, False), True), ((True, False, True), False),
                                                ((False, False, False), False)])
-def test_backward_equals_the_layer_kernels(isa, M, needs, relus, log_softmax):
+def test_backward_equals_the_layer_kernels(isa, M, widths, needs, relus, log_softmax):
     rng = np.random.default_rng(M + 100 * sum(relus))
-    x, ws, bs = network(rng, M)
+    x, ws, bs = network(rng, M, widths=widths)
     acts = [x] + layer_by_layer(x, ws, bs, relus, log_softmax)
     lsm = acts.pop() if log_softmax else None
-    g = rng.standard_normal((M, WIDTHS[-1])).astype(np.float32)
+    g = rng.standard_normal((M, widths[-1])).astype(np.float32)
     g_before = g.copy()
     with isa_and_threads(isa, 1):
         want = per_layer_backward(g, acts, ws, relus, lsm, *needs)
@@ -137,6 +150,14 @@ def test_outputs_come_from_the_allocator_above_its_size():
         _C.linear_chain_forward(x, ws, bs, relus, True, lambda shape: np.empty((17, 64), np.float32), 0)
     with pytest.raises(TypeError, match="float32"):
         _C.linear_chain_forward(x, ws, bs, relus, True, lambda shape: np.empty(shape), 0)
+
+    def read_only(shape):
+        a = np.empty(shape, np.float32)
+        a.flags.writeable = False
+        return a
+
+    with pytest.raises(ValueError, match="read-only"):
+        _C.linear_chain_backward(g, acts, ws, relus, lsm, *need, read_only, 0)
     with pytest.raises(ValueError, match="overlap"):
         _C.linear_chain_forward(x, ws, bs, relus, True, lambda shape: x.reshape(-1)[:np.prod(shape)].reshape(shape), 0)
 

@@ -137,37 +137,6 @@ void layer_backward(const cpu::KernelTable& k, const float* g, const float* y, f
   if (gb) k.bias_grad(g, M, N, gb, 0.0f);
 }
 
-// The backward of y = x @ w^T + b, or of y = relu(x @ w^T + b) when the forward output y is given: g (dL/dy) is
-// then masked by y > 0 first. Returns (gx, gw, gb): gx = g @ w [M, K], gw = g^T @ x [N, K], gb = column sums of g
-// [N], None where not needed. Outputs are written into the arrays given (the caller's reused buffers) or into new
-// ones. One call instead of four: the small layers of a training step are bound by per-call costs.
-py::tuple linear_backward(const py::array& g, const py::object& y, const py::array& x, const py::array& w,
-                          bool need_gx, bool need_gw, bool need_gb, const py::object& gx_out,
-                          const py::object& gw_out, const py::object& gb_out) {
-  const float* gp = in_ptr<float>(g, "g", 2);
-  const Matrix X = as_matrix(x, "x", false), W = as_matrix(w, "w", false);
-  const int64_t M = g.shape(0), N = g.shape(1), K = W.cols;
-  if (W.rows != N || X.rows != M || X.cols != K)
-    throw py::value_error("linear_backward: g has shape " + shape_str(g) + ", x " + shape_str(x) + " and w " +
-                          shape_str(w) + " (expected g [M, N], x [M, K], w [N, K])");
-  const float* yp = optional_like(y, "linear_backward: y", g);
-  float *gxp, *gwp, *gbp;
-  py::object gx = output(need_gx, gx_out, "gx", M, K, gxp);
-  py::object gw = output(need_gw, gw_out, "gw", N, K, gwp);
-  py::object gb = output(need_gb, gb_out, "gb", N, -1, gbp);
-  const Matrix G{const_cast<float*>(gp), M, N, N};
-  const Matrix GX{gxp, gxp ? M : 0, K, K}, GW{gwp, gwp ? N : 0, K, K};
-  if (overlaps_any(gxp, M * K, {G, X, W, GW}) || overlaps_any(gwp, N * K, {G, X, W}) ||
-      overlaps_any(gbp, N, {G, X, W, GX, GW}))
-    throw py::value_error("linear_backward: an output overlaps an input or another output");
-  {
-    py::gil_scoped_release nogil;
-    std::unique_ptr<float[]> masked(yp ? new float[size_t(M * N)] : nullptr);
-    layer_backward(cpu::kernels(), gp, yp, masked.get(), M, N, X, W, gxp, gwp, gbp);
-  }
-  return py::make_tuple(gx, gw, gb);
-}
-
 // ---- a chain of Linear layers (nn/_linear_chain.py) in one call each way: a small MLP's training step is bound
 // by per-call costs, and each layer through its own binding costs a few microseconds more.
 
@@ -417,12 +386,6 @@ void bind_gemm(py::module_& m) {
         "c = alpha * op(a) @ op(b) + beta * c (+ bias per column) (then max(., 0) when relu), float32 2-D arrays\n"
         "with contiguous rows (C-contiguous, or a row/column slice of one); op = transpose when its flag is set.\n"
         "beta == 0 never reads c. c must not overlap a or b.");
-  m.def("linear_backward", &linear_backward, py::arg("g"), py::arg("y"), py::arg("x"), py::arg("w"),
-        py::arg("need_gx"), py::arg("need_gw"), py::arg("need_gb"), py::arg("gx") = py::none(),
-        py::arg("gw") = py::none(), py::arg("gb") = py::none(),
-        "Backward of y = [relu](x @ w^T + b): (gx, gw, gb) = (g' @ w, g'^T @ x, g'.sum(0)) with g' = g * (y > 0)\n"
-        "when y (the forward output) is given, else g; None where not needed. Needed outputs go into the arrays\n"
-        "given (C-contiguous float32) or into new ones.");
   m.def("linear_chain_forward", &linear_chain_forward, py::arg("x"), py::arg("weights"), py::arg("biases"),
         py::arg("relus"), py::arg("log_softmax"), py::arg("alloc"), py::arg("alloc_min_bytes"),
         "Forward of a chain of Linear layers: h_{i+1} = [relu](h_i @ w_i^T + b_i) from h_0 = x, then log_softmax\n"

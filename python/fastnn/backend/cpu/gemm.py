@@ -100,18 +100,10 @@ def linear(x, weight, bias=None, relu=False):
     return y
 
 
-def linear_backward(grad, y, x, weight, need_x, need_w, need_b):
-    """Gradients (gx, gw, gb) of y = x @ weight.T + b for 2-D arrays, None where not needed. With y (the forward
-    output of a fused ReLU) the gradient is first masked by y > 0. float32 runs as one C++ call, which also
-    allocates the outputs (large ones come from `buffers`)."""
-    try:
-        if grad.dtype == _F32 and x.dtype == _F32 and weight.dtype == _F32:
-            # Outputs big enough for the pool are passed in from it; the binding allocates the others.
-            gx = buffers.empty(x.shape, _F32) if need_x and buffers.pooled(x.size * 4) else None
-            gw = buffers.empty(weight.shape, _F32) if need_w and buffers.pooled(weight.size * 4) else None
-            return _C.linear_backward(grad, y, x, weight, need_x, need_w, need_b, gx, gw)
-    except (TypeError, ValueError, IndexError, AttributeError):
-        pass
+def _layer_backward(grad, y, x, weight, need_x, need_w, need_b):
+    """Gradients (gx, gw, gb) of y = x @ weight.T + b for 2-D arrays, None where not needed; with y (the forward
+    output of a fused ReLU) the gradient is first masked by y > 0. The layer-by-layer path of
+    linear_chain_backward, for the dtypes and layouts its binding does not take."""
     if y is not None:
         grad = relu_backward(grad, y)
     return (matmul(grad, weight) if need_x else None, matmul(grad, x, trans_a=True) if need_w else None,
@@ -159,7 +151,7 @@ def linear_chain_backward(grad, acts, weights, relus, lsm, need_x, need_w, need_
     gws, gbs = [None] * len(weights), [None] * len(weights)
     for i in range(len(weights) - 1, -1, -1):
         y = acts[i + 1] if relus[i] else None
-        grad, gws[i], gbs[i] = linear_backward(grad, y, acts[i], weights[i], need_x[i], need_w[i], need_b[i])
+        grad, gws[i], gbs[i] = _layer_backward(grad, y, acts[i], weights[i], need_x[i], need_w[i], need_b[i])
         if grad is None:
             break
     return grad, gws, gbs
