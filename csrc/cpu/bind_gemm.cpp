@@ -140,9 +140,13 @@ void layer_backward(const cpu::KernelTable& k, const float* g, const float* y, f
 // ---- a chain of Linear layers (nn/_linear_chain.py) in one call each way: a small MLP's training step is bound
 // by per-call costs, and each layer through its own binding costs a few microseconds more.
 
+// A tuple of the list's items: it holds a reference to each array while the GIL is released, whatever happens to
+// the list meanwhile.
+py::tuple held(const py::list& l) { return py::reinterpret_steal<py::tuple>(PyList_AsTuple(l.ptr())); }
+
 // The layers' weights [n_i, k_i] (k_0 = x's columns, k_{i+1} = n_i), checked; with `biases`, also theirs ([n_i] or
 // None) into bias_ptrs.
-std::vector<Matrix> chain_weights(const py::list& weights, int64_t k0, const py::list* biases = nullptr,
+std::vector<Matrix> chain_weights(const py::tuple& weights, int64_t k0, const py::tuple* biases = nullptr,
                                   std::vector<const float*>* bias_ptrs = nullptr) {
   const size_t L = weights.size();
   if (L == 0 || (biases && biases->size() != L))
@@ -202,9 +206,10 @@ struct Allocator {
 
 // h_0 = x, h_{i+1} = h_i @ w_i^T + b_i (then max(., 0) where relus[i]); then log_softmax(h_L) when asked.
 // Returns [h_1, ..., h_L] (+ the log-softmax) in arrays from `Allocator`.
-py::list linear_chain_forward(const py::array& x, const py::list& weights, const py::list& biases,
+py::list linear_chain_forward(const py::array& x, const py::list& weight_list, const py::list& bias_list,
                               const py::sequence& relus, bool log_softmax, const py::object& alloc,
                               int64_t alloc_min_bytes) {
+  const py::tuple weights = held(weight_list), biases = held(bias_list);
   const std::vector<Matrix> xs{as_matrix(x, "x", false)};
   const int64_t M = xs[0].rows;
   std::vector<const float*> bias_ptrs;
@@ -241,10 +246,11 @@ py::list linear_chain_forward(const py::array& x, const py::list& weights, const
 // lsm = the log-softmax output when the chain ended in one (else None). need_x[i]: whether layer i's input gradient
 // is wanted (the walk stops below the last layer that needs one); need_w[i], need_b[i]: the parameter gradients.
 // Returns (gx, [gw_i], [gb_i]), None where not wanted, in arrays from `Allocator`.
-py::tuple linear_chain_backward(const py::array& g, const py::list& acts, const py::list& weights,
+py::tuple linear_chain_backward(const py::array& g, const py::list& act_list, const py::list& weight_list,
                                 const py::sequence& relus, const py::object& lsm, const py::sequence& need_x,
                                 const py::sequence& need_w, const py::sequence& need_b, const py::object& alloc,
                                 int64_t alloc_min_bytes) {
+  const py::tuple acts = held(act_list), weights = held(weight_list);
   const size_t L = weights.size();
   if (L == 0 || acts.size() != L + 1)
     throw py::value_error("linear_chain_backward: expected L + 1 activations for L >= 1 weights, got " +
