@@ -1,6 +1,6 @@
 """The chain bindings (_C.linear_chain_forward / linear_chain_backward, behind nn._linear_chain): bit for bit the
-per-layer kernels they replace on one thread, on every ISA with 1 and 2 threads; which outputs they compute; outputs from the
-caller's allocator; bad inputs raise before anything is written."""
+per-layer kernels they replace on one thread, on every ISA with 1 and 2 threads; which outputs they compute;
+outputs from the caller's allocator; bad inputs raise."""
 import numpy as np
 import pytest
 
