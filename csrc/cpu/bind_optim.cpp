@@ -95,6 +95,16 @@ void require(bool ok, const char* what) {
   if (!ok) throw py::value_error(what);
 }
 
+// collect() for the optimizers whose two state lists are both required (fn names the binding in the error).
+Group collect_two(const char* fn, const py::list& params, const py::list& grads, const py::object& s0,
+                  const char* n0, const py::object& s1, const char* n1) {
+  require(!s0.is_none() && !s1.is_none(), (std::string(fn) + ": " + n0 + " and " + n1 + " are required").c_str());
+  const py::none none;
+  const py::object* st[3] = {&s0, &s1, &none};
+  const char* nm[3] = {n0, n1, ""};
+  return collect(params, grads, st, nm);
+}
+
 }  // namespace
 
 void bind_optim(py::module_& m) {
@@ -174,11 +184,7 @@ void bind_optim(py::module_& m) {
   m.def("adadelta_step", [](const py::list& params, const py::list& grads, const py::object& square_avgs,
                                 const py::object& acc_deltas, double lr, double rho, double eps, double weight_decay,
                                 bool maximize) {
-    const py::none none;
-    require(!square_avgs.is_none() && !acc_deltas.is_none(), "adadelta_step: square_avgs and acc_deltas are required");
-    const py::object* st[3] = {&square_avgs, &acc_deltas, &none};
-    const char* nm[3] = {"square_avgs", "acc_deltas", ""};
-    Group g = collect(params, grads, st, nm);
+    Group g = collect_two("adadelta_step", params, grads, square_avgs, "square_avgs", acc_deltas, "acc_deltas");
     cpu::AdadeltaHyper h{float(-lr), float(rho), float(1 - rho), float(eps), float(weight_decay), maximize};
     py::gil_scoped_release nogil;
     cpu::kernels().adadelta_step(g.t.data(), int64_t(g.t.size()), &h);
@@ -190,12 +196,8 @@ void bind_optim(py::module_& m) {
                              const py::object& exp_avg_sqs, double mu_product, double step, double lr, double beta1,
                              double beta2, double eps, double weight_decay, double momentum_decay, bool maximize,
                              bool decoupled_weight_decay) {
-    const py::none none;
-    require(!exp_avgs.is_none() && !exp_avg_sqs.is_none(), "nadam_step: exp_avgs and exp_avg_sqs are required");
     require(step >= 1, "nadam_step: step counts from 1");
-    const py::object* st[3] = {&exp_avgs, &exp_avg_sqs, &none};
-    const char* nm[3] = {"exp_avgs", "exp_avg_sqs", ""};
-    Group g = collect(params, grads, st, nm);
+    Group g = collect_two("nadam_step", params, grads, exp_avgs, "exp_avgs", exp_avg_sqs, "exp_avg_sqs");
     // torch: mu and mu_next in double; the float32 state tensor mu_product *= mu; the addcdiv values in double
     const double mu = beta1 * (1.0 - 0.5 * std::pow(0.96, step * momentum_decay));
     const double mu_next = beta1 * (1.0 - 0.5 * std::pow(0.96, (step + 1) * momentum_decay));
@@ -219,12 +221,8 @@ void bind_optim(py::module_& m) {
   m.def("radam_step", [](const py::list& params, const py::list& grads, const py::object& exp_avgs,
                              const py::object& exp_avg_sqs, double step, double lr, double beta1, double beta2,
                              double eps, double weight_decay, bool maximize, bool decoupled_weight_decay) {
-    const py::none none;
-    require(!exp_avgs.is_none() && !exp_avg_sqs.is_none(), "radam_step: exp_avgs and exp_avg_sqs are required");
     require(step >= 1, "radam_step: step counts from 1");
-    const py::object* st[3] = {&exp_avgs, &exp_avg_sqs, &none};
-    const char* nm[3] = {"exp_avgs", "exp_avg_sqs", ""};
-    Group g = collect(params, grads, st, nm);
+    Group g = collect_two("radam_step", params, grads, exp_avgs, "exp_avgs", exp_avg_sqs, "exp_avg_sqs");
     // torch's Python-float arithmetic: the SMA length rho_t decides whether the variance is rectified
     const double bc1 = 1 - std::pow(beta1, step), bc2 = 1 - std::pow(beta2, step);
     const double rho_inf = 2 / (1 - beta2) - 1;
@@ -244,12 +242,8 @@ void bind_optim(py::module_& m) {
   m.def("adamax_step", [](const py::list& params, const py::list& grads, const py::object& exp_avgs,
                               const py::object& exp_infs, double step, double lr, double beta1, double beta2,
                               double eps, double weight_decay, bool maximize) {
-    const py::none none;
-    require(!exp_avgs.is_none() && !exp_infs.is_none(), "adamax_step: exp_avgs and exp_infs are required");
     require(step >= 1, "adamax_step: step counts from 1");
-    const py::object* st[3] = {&exp_avgs, &exp_infs, &none};
-    const char* nm[3] = {"exp_avgs", "exp_infs", ""};
-    Group g = collect(params, grads, st, nm);
+    Group g = collect_two("adamax_step", params, grads, exp_avgs, "exp_avgs", exp_infs, "exp_infs");
     cpu::AdamaxHyper h{float(1 - beta1), float(beta2), float(eps), float(weight_decay),
                        float(-(lr / (1 - std::pow(beta1, step)))), maximize};
     py::gil_scoped_release nogil;
