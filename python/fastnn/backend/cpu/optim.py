@@ -140,7 +140,6 @@ def adadelta_step(params, grads, square_avgs, acc_deltas, lr, rho, eps, weight_d
         p -= lr * delta
 
 
-
 # NAdam, RAdam and Adamax follow torch's float32 CPU kernels more closely: those fuse add(alpha=), addcmul_ and
 # lerp_ into one rounding (fma), as the C++ kernels do.
 def _fma(a, b, c):
@@ -157,13 +156,19 @@ def _lerp_fma_(a, end, w):
     a[...] = _fma(w, end - a, a) if w < 0.5 else _fma(end - a, -(1 - w), end)
 
 
-def _decay_(p, g, lr, weight_decay, decoupled):
-    """Weight decay as NAdam and RAdam do it: p *= 1 - lr * wd (decoupled) or g + wd * p (fused); returns g."""
+def _adam_moments_(p, g, m, v, lr, beta1, beta2, weight_decay, maximize, decoupled):
+    """The element step NAdam and RAdam share, in torch's order: the sign, weight decay (p *= 1 - lr * wd when
+    decoupled, else g + wd * p fused), exp_avg.lerp_(g, 1 - beta1), exp_avg_sq.mul_(beta2).addcmul_(g, g,
+    1 - beta2). Updates p, m, v in place; returns the gradient used."""
+    g = -g if maximize else g
     if weight_decay:
         if decoupled:
             p *= 1 - lr * weight_decay
         else:
             g = _fma(weight_decay, p, g)
+    _lerp_fma_(m, g, 1 - beta1)
+    v *= beta2
+    v[...] = _fma((1 - beta2) * g, g, v)
     return g
 
 
@@ -183,10 +188,7 @@ def nadam_step(params, grads, exp_avgs, exp_avg_sqs, mu_product, step, lr, beta1
     avg_coef = (-lr * mu_next) / (1.0 - mp * mu_next)
     bc2 = 1 - beta2 ** step
     for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
-        g = _decay_(p, -g if maximize else g, lr, weight_decay, decoupled_weight_decay)
-        _lerp_fma_(m, g, 1 - beta1)
-        v *= beta2
-        v[...] = _fma((1 - beta2) * g, g, v)
+        g = _adam_moments_(p, g, m, v, lr, beta1, beta2, weight_decay, maximize, decoupled_weight_decay)
         denom = np.sqrt(v / bc2) + eps
         p += grad_coef * g / denom
         p += avg_coef * m / denom
@@ -207,10 +209,7 @@ def radam_step(params, grads, exp_avgs, exp_avg_sqs, step, lr, beta1, beta2, eps
     rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5 \
         if rho_t > 5.0 else None
     for p, g, m, v in zip(params, grads, exp_avgs, exp_avg_sqs):
-        g = _decay_(p, -g if maximize else g, lr, weight_decay, decoupled_weight_decay)
-        _lerp_fma_(m, g, 1 - beta1)
-        v *= beta2
-        v[...] = _fma((1 - beta2) * g, g, v)
+        _adam_moments_(p, g, m, v, lr, beta1, beta2, weight_decay, maximize, decoupled_weight_decay)
         upd = m / bc1 * lr
         if rect is not None:  # as torch: a reciprocal times the scalar
             upd = upd * (1 / (np.sqrt(v) + eps) * bc2 ** 0.5) * rect
