@@ -486,3 +486,27 @@ def test_closeness_broadcasts_as_torch():
     assert fastnn.allclose(fastnn.tensor(a), fastnn.tensor(b)) == torch.allclose(torch.tensor(a), torch.tensor(b))
     assert fastnn.isclose(fastnn.tensor(a), fastnn.tensor(b)).tolist() == \
         torch.isclose(torch.tensor(a), torch.tensor(b)).tolist()
+
+
+@pytest.mark.parametrize("a,b,dtype", [
+    ([2 ** 53 + 1, 100, -7], [2 ** 53, 101, -7], "int64"),
+    ([1.0, float("inf"), float("nan"), -float("inf"), 1e-9], [1.0 + 1e-6, float("inf"), float("nan"),
+                                                                float("inf"), 0.0], "float32"),
+    ([1e-9, 3.0, -0.0], [0.0, 3.0 + 3e-5, 0.0], "float64"),
+    ([True, False, True], [False, False, True], "bool"),
+])
+@pytest.mark.parametrize("kwargs", [{}, {"equal_nan": True}, {"rtol": 0, "atol": 0}, {"rtol": 0.1},
+                                    {"atol": 1e-8, "rtol": 0}])
+def test_isclose_matches_torch_on_edge_values(a, b, dtype, kwargs):
+    f = fastnn.isclose(fastnn.tensor(a, dtype=getattr(fastnn, dtype)), fastnn.tensor(b, dtype=getattr(fastnn, dtype)),
+                       **kwargs)
+    t = torch.isclose(torch.tensor(a, dtype=getattr(torch, dtype)), torch.tensor(b, dtype=getattr(torch, dtype)),
+                      **kwargs)
+    assert f.dtype == fastnn.bool and f.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize("kwargs", [{"rtol": -1.0}, {"atol": -0.5}])
+def test_isclose_refuses_negative_tolerances_as_torch(kwargs):
+    for m in (fastnn, torch):
+        with pytest.raises(RuntimeError, match="must be greater than or equal to zero"):
+            m.isclose(m.ones(2), m.ones(2), **kwargs)

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from .ops._util import promote_dtypes
+from .ops.pointwise import isclose_arrays
 from .tensor import Tensor
 
 __all__ = ["assert_close", "make_tensor"]
@@ -155,7 +156,7 @@ class _TensorPair:
         if a.dtype is not e.dtype:
             dt = promote_dtypes(a.dtype, e.dtype).numpy
             av, ev = av.astype(dt), ev.astype(dt)
-        matches = _isclose(av, ev, self.rtol, self.atol, self.equal_nan)
+        matches = isclose_arrays(av, ev, self.rtol, self.atol, self.equal_nan)
         if matches.all():
             return
         if av.ndim == 0:
@@ -184,21 +185,6 @@ class _TensorPair:
         index = lambda i: tuple(int(k) for k in np.unravel_index(i, matches.shape))
         return _mismatch_msg("Tensor-likes", extra, abs_diff.reshape(-1)[ai].item(), index(ai), self.atol,
                              rel_diff.reshape(-1)[ri].item(), index(ri), self.rtol)
-
-
-def _isclose(a, b, rtol, atol, equal_nan):
-    """torch.isclose: equal, or a finite |a - b| <= atol + rtol * |b| (integers measured in the default float
-    dtype, so large int64 values are not rounded before the equality test)."""
-    close = a == b
-    if a.dtype.kind == "f" and equal_nan:
-        close |= np.isnan(a) & np.isnan(b)
-    if rtol == 0 and atol == 0:
-        return close
-    f = a.dtype if a.dtype.kind == "f" else _dt.get_default_dtype().numpy
-    with np.errstate(invalid="ignore", over="ignore"):
-        error = np.abs((a.astype(np.int64) - b if a.dtype.kind == "b" else a - b).astype(f))
-        allowed = atol + np.abs(rtol * b.astype(f))
-        return close | np.isfinite(error) & (error <= allowed)
 
 
 _PAIR_TYPES = (_NonePair, _BooleanPair, _NumberPair, _TensorPair)

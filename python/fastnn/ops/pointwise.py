@@ -968,7 +968,26 @@ def isclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"{_dt.torch_name(a.dtype)} did not match {_dt.torch_name(b.dtype)}")
     _check_broadcast(a, b)
-    return Tensor._make(np.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol}")
+    return Tensor._make(isclose_arrays(a._data, b._data, rtol, atol, equal_nan))
+
+
+def isclose_arrays(a, b, rtol, atol, equal_nan):
+    """torch.isclose on two arrays of one dtype: exactly equal, or a finite |a - b| <= atol + rtol * |b| with
+    integers and bools measured in the default float dtype. So two large int64 values that differ are unequal with
+    zero tolerances but can be close with any other (np.isclose rounds them before the equality test too)."""
+    close = a == b
+    if a.dtype.kind == "f" and equal_nan:
+        close |= np.isnan(a) & np.isnan(b)
+    if rtol == 0 and atol == 0:
+        return close
+    f = a.dtype if a.dtype.kind == "f" else _dt.get_default_dtype().numpy
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.abs(a.astype(f) - b.astype(f))
+        allowed = atol + np.abs(rtol * b.astype(f))
+        return close | np.isfinite(error) & (error <= allowed)
 
 
 def isnan(x):
