@@ -280,3 +280,12 @@ def test_new_reductions_are_tensor_methods():
     _same(ft.median(), tt.median())
     _same(tuple(ft.median(1, keepdim=True)), tuple(tt.median(1, keepdim=True)))
     _same(tuple(ft.mode(0)), tuple(tt.mode(0)))
+
+
+@pytest.mark.parametrize("call", ["x.max(1)", "x.min(0, keepdim=True)", "x.sort(dim=0)", "x.topk(1)", "x.aminmax()",
+                                  "x.median(1)", "x.mode(0)", "x.sort(descending=True)"])
+def test_return_types_print_as_torch(call):
+    f = eval(call, {"x": fastnn.tensor([[1., 5.], [7., 0.]])})
+    t = eval(call, {"x": torch.tensor([[1., 5.], [7., 0.]])})
+    assert type(f).__module__ == "fastnn.return_types" and type(f).__name__ == type(t).__name__
+    assert repr(f).replace("fastnn.", "torch.") == repr(t) and str(f) == repr(f)

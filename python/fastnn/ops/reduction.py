@@ -12,14 +12,23 @@ from ..tensor import Tensor
 from .pointwise import _finish, lerp_arrays
 from ._util import named, normalize_dims, value, wrap_dim
 
-# torch.return_types: named tuples returned by max(dim), min(dim), topk, sort.
-max_result = collections.namedtuple("max", ["values", "indices"])
-min_result = collections.namedtuple("min", ["values", "indices"])
-topk_result = collections.namedtuple("topk", ["values", "indices"])
-sort_result = collections.namedtuple("sort", ["values", "indices"])
-median_result = collections.namedtuple("median", ["values", "indices"])
-mode_result = collections.namedtuple("mode", ["values", "indices"])
-aminmax_result = collections.namedtuple("aminmax", ["min", "max"])
+def _return_type(name, fields):
+    """A named tuple as torch.return_types.<name>: it prints one field a line, under fastnn.return_types."""
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"fastnn.return_types.{name}(\n{body})"
+    return type(name, (collections.namedtuple(name, fields),),
+                {"__slots__": (), "__repr__": __repr__, "__module__": "fastnn.return_types"})
+
+
+# named tuples returned by max(dim), min(dim), median(dim), mode, topk, sort, aminmax
+max_result = _return_type("max", ["values", "indices"])
+min_result = _return_type("min", ["values", "indices"])
+topk_result = _return_type("topk", ["values", "indices"])
+sort_result = _return_type("sort", ["values", "indices"])
+median_result = _return_type("median", ["values", "indices"])
+mode_result = _return_type("mode", ["values", "indices"])
+aminmax_result = _return_type("aminmax", ["min", "max"])
 
 
 def _alias(name, dim, keepdim, axis, keepdims):
