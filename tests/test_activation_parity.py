@@ -440,3 +440,14 @@ def test_sparse_zeros_per_column_like_torch(rows, cols, sparsity):
 def test_sparse_errors_like_torch():
     same_error(lambda: nn.init.sparse_(fastnn.empty(2, 3, 4), 0.1),
                 lambda: torch.nn.init.sparse_(torch.empty(2, 3, 4), 0.1))
+
+
+@pytest.mark.parametrize("shape,dim", [((0, 4), 0), ((0, 4), 1), ((4, 0), 1), ((4, 0), 0), ((0,), 0), ((2, 0, 3), 1),
+                                       ((2, 0, 3), 2), ((2, 0, 3), 0)])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_empty_tensors_is_empty_as_torch(shape, dim, name):
+    for m in (fastnn, torch):
+        x = m.zeros(*shape, requires_grad=True)
+        y = getattr(m, name)(x, dim=dim)
+        y.sum().backward()
+        assert tuple(y.shape) == shape and tuple(x.grad.shape) == shape and y.dtype == m.float32

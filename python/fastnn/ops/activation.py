@@ -68,10 +68,10 @@ def _rows(arr, dim):
         return arr.reshape(1, 1), lambda r: r.reshape(())
     if dim == nd - 1:
         shape = arr.shape
-        return c_contiguous(arr).reshape(-1, shape[-1]), lambda r: r.reshape(shape)
+        return c_contiguous(arr).reshape(math.prod(shape[:-1]), shape[-1]), lambda r: r.reshape(shape)
     moved = np.moveaxis(arr, dim, -1)
-    mshape = moved.shape
-    return np.ascontiguousarray(moved).reshape(-1, mshape[-1]), \
+    mshape = moved.shape  # (rows given explicitly: -1 is ambiguous when dim has size 0)
+    return np.ascontiguousarray(moved).reshape(math.prod(mshape[:-1]), mshape[-1]), \
         lambda r: np.moveaxis(r.reshape(mshape), -1, dim)
 
 
