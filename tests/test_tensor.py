@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import fastnn
+from nn_torch_util import outcome
 
 DTYPES = [("float32", np.float32), ("float64", np.float64), ("int64", np.int64), ("int32", np.int32),
           ("uint8", np.uint8), ("bool", np.bool_)]
@@ -702,3 +703,27 @@ def test_view_without_autograd_shares_storage_version_and_base_as_torch():
     tv.mul_(2)
     np.testing.assert_array_equal(f.numpy(), t.numpy())
     assert f._version[0] == t._version == 1
+
+
+@pytest.mark.parametrize("call", [
+    "m.tensor([1.0, 2.0]).view(m.int32)", "m.tensor([1.0, 2.0]).view(m.float64)", "m.tensor([1.0, 2.0]).view(m.uint8)",
+    "m.tensor([1.0, 2, 3]).view(m.float64)", "m.tensor(1.0).view(m.int32)", "m.tensor(1.0).view(m.int16)",
+    "m.ones(3, 2)[:, 0].view(m.int16)", "m.ones(3, 2)[:, 0].view(m.int32)", "m.ones(2, 3).t().view(m.int16)",
+    "m.ones(2, requires_grad=True).view(m.int32)", "m.ones(2, requires_grad=True).view(m.float32)",
+    "m.tensor([True, False]).view(m.uint8)", "m.ones(4, dtype=m.float16).view(m.float32)",
+    "m.ones(4, 4)[:, :2].view(m.float64)", "m.ones(2).view(dtype=m.int32)", "m.tensor([-1], dtype=m.int64).view(m.float64)"])
+def test_view_dtype_reinterprets_the_bits_as_torch(call):
+    (fk, f), (tk, t) = outcome(lambda: eval(call, {"m": fastnn})), outcome(lambda: eval(call, {"m": torch}))
+    assert fk == tk
+    if tk != "ok":
+        assert f == t  # the messages
+    else:
+        assert str(f.dtype) == str(t.dtype).replace("torch", "fastnn") and f.requires_grad == t.requires_grad
+        assert np.array_equal(f.numpy(), t.numpy(), equal_nan=True)
+
+
+def test_view_dtype_shares_memory_both_ways():
+    a = fastnn.zeros(2)
+    b = a.view(fastnn.int32)
+    b[0] = 1065353216
+    assert a.tolist() == [1.0, 0.0] and b._version is a._version

@@ -78,7 +78,9 @@ class Reshape(Function):
         return g.reshape(ctx.src_shape), None, None
 
 
-def view(x, *shape):
+def view(x, *shape, dtype=None):
+    if dtype is not None and not shape:
+        return _view_dtype(x, _dt.to_dtype(dtype))
     d = x._data
     if not (x.requires_grad and _grad_state.enabled) and d.flags.c_contiguous and all(type(s) is int and s >= -1 for s in shape):
         # a batch reshaped every step (images.view(64, -1)): numpy's reshape resolves one -1 alike (it would
@@ -88,9 +90,26 @@ def view(x, *shape):
         except ValueError:
             pass
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, Size, int)):
-        return x.type(_dt.to_dtype(shape[0]))  # view(dtype): a cast here (fastnn does not reinterpret bits)
+        return _view_dtype(x, _dt.to_dtype(shape[0]))
     shape = infer_shape(_parse_shape(shape), x._data.size, x._data.shape)
     return _mark_view(Reshape.apply(x, shape, True), x)
+
+
+def _view_dtype(x, dtype):
+    """view(dtype): x's memory read as another dtype, as torch. With a different element size the last dim must
+    be contiguous and is rescaled (its size divisible when the new elements are larger). Not differentiable."""
+    d = x._data
+    new = np.dtype(dtype.numpy)
+    if new.itemsize != d.itemsize:
+        what = f"to view {_dt.torch_name(d.dtype)} as {_dt.torch_name(new)} (different element sizes)"
+        if d.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if d.strides[-1] != d.itemsize and d.shape[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {d.strides[-1] // d.itemsize}")
+        ratio = new.itemsize // d.itemsize
+        if ratio > 1 and d.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but got {d.shape[-1]}")
+    return _mark_view(Tensor._make(d.view(new)), x)
 
 
 def reshape(x, *shape):
