@@ -1,5 +1,9 @@
 """fastnn ops against torch: forward values and gradients on random data (float32 and float64, odd shapes,
 broadcasting), gradcheck in float64, type promotion, reductions, comparisons and error messages."""
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -510,3 +514,27 @@ def test_isclose_refuses_negative_tolerances_as_torch(kwargs):
     for m in (fastnn, torch):
         with pytest.raises(RuntimeError, match="must be greater than or equal to zero"):
             m.isclose(m.ones(2), m.ones(2), **kwargs)
+
+
+def test_float_errors_are_silent_as_torch_while_the_users_numpy_still_warns():
+    # A fresh process: pytest resets warning filters installed while it collects (where fastnn is imported).
+    script = """if True:
+        import json, warnings, numpy as np, fastnn as m
+        with warnings.catch_warnings(record=True) as log:
+            warnings.filterwarnings("always", append=True)  # behind fastnn's filter, ahead of once-per-place
+            results = [m.tensor([1., 0.]) / m.tensor([0., 0.]), m.log(m.tensor([0., -1.])), m.exp(m.tensor([1e3])),
+                       m.tensor([3e38]) * 10, m.sqrt(m.tensor([-1.]))]
+            x = m.tensor([0.], requires_grad=True)
+            m.log(x).sum().backward()
+            ours = [str(w.message) for w in log]
+            np.log(np.zeros(1))
+            print(json.dumps([[repr(v) for v in r.tolist()] for r in results + [x.grad]] +
+                             [ours, [str(w.message) for w in log[len(ours):]]]))
+    """
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    *values, ours, users = json.loads(out.stdout)
+    t = [torch.tensor([1., 0.]) / torch.tensor([0., 0.]), torch.log(torch.tensor([0., -1.])),
+         torch.exp(torch.tensor([1e3])), torch.tensor([3e38]) * 10, torch.sqrt(torch.tensor([-1.])), torch.tensor([float("inf")])]
+    assert values == [[repr(v) for v in r.tolist()] for r in t]
+    assert ours == [] and out.stderr == ""
+    assert users == ["divide by zero encountered in log"]

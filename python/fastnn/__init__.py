@@ -6,6 +6,11 @@ fastnn.utils.data and fastnn.vision, with the hot kernels in fastnn's own C++ (f
 import importlib as _importlib
 import warnings as _warnings
 
+# numpy reports float errors (1 / 0, log(0), exp overflow) as RuntimeWarnings; torch returns the same inf and nan
+# silently, and so do fastnn's ops. The filter matches only warnings raised from fastnn's own modules.
+_warnings.filterwarnings("ignore", message="(divide by zero|invalid value|overflow|underflow) encountered",
+                         category=RuntimeWarning, module=r"fastnn(\.|$)")
+
 from ._openmp import quiet_idle_threads as _quiet_idle_threads
 with _quiet_idle_threads():  # before libgomp loads: idle OpenMP threads must not spin against numpy
     from . import _C
