@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import fastnn
+from nn_torch_util import outcome
 
 
 def _same(fr, tr):
@@ -309,3 +310,36 @@ def test_integer_clamp_bounds_convert_as_torch(dtype, bound, side):
         except (RuntimeError, OverflowError) as e:
             outcomes.append((type(e).__name__, str(e)))
     assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.parametrize("call", [
+    "2 ** m.tensor(7, dtype=m.int32)", "2.5 ** m.tensor(2, dtype=m.int32)", "True ** m.tensor(3, dtype=m.uint8)",
+    "m.square(m.tensor([True, False]))", "m.tensor([True, False]) ** True", "m.tensor([True, False]) ** False",
+    "m.tensor([True, False]) ** 2", "m.tensor([True, False]) ** m.tensor([True, True])",
+    "m.add(m.tensor([True, False]), m.tensor([True, True]), alpha=3)",
+    "m.add(m.tensor([True, False]), m.tensor([False, True]), alpha=0)", "m.add(m.tensor([True]), 1, alpha=2)",
+    "m.add(m.tensor([1]), m.tensor([1]), alpha=2.5)", "m.sub(m.tensor([1]), 2, alpha=2.0)",
+    "m.add(m.tensor([1.]), m.tensor([1.]), alpha=2.5)", "m.sub(m.tensor([3]), m.tensor([1]), alpha=2)",
+    "m.tensor([1], dtype=m.int32).add(m.tensor([1.5]), alpha=2.5)",
+    "m.sub(m.tensor([True]), m.tensor([True]), alpha=2)",
+    "m.sign(m.tensor([float('nan'), -0.0, 0.0, 3.0, -float('inf')]))",
+    "m.sign(m.tensor(float('nan'), dtype=m.float64))",
+    "m.sign(m.tensor([-3, 0, 2]))", "m.tensor(5.).flip(0)", "m.tensor(5).flip(-1)", "m.tensor(5.).flip(1)",
+    "m.ones(2, 2).flip(0, -2)", "m.arange(6).reshape(2, 3).flip(1, 0)"])
+def test_promotion_and_edge_cases_as_torch(call):
+    f, t = outcome(lambda: eval(call, {"m": fastnn})), outcome(lambda: eval(call, {"m": torch}))
+    assert f[0] == t[0]
+    if t[0] == "ok":
+        assert str(f[1].dtype) == str(t[1].dtype).replace("torch", "fastnn")
+        np.testing.assert_array_equal(f[1].numpy(), t[1].numpy())
+    else:
+        assert f[1] == t[1]
+
+
+def test_sign_abs_and_flip_at_nan_and_0d_have_torchs_gradients():
+    for m in (fastnn, torch):
+        x = m.tensor(float("nan"), requires_grad=True)
+        y = m.tensor(2., requires_grad=True)
+        z = m.tensor([float("nan"), -2., 0., 3.], requires_grad=True)
+        (m.sign(x) + y.flip(0) * 3 + m.abs(z).sum()).backward()
+        assert x.grad.item() == 0 and y.grad.item() == 3 and z.grad.tolist() == [0., -1., 0., 1.]

@@ -238,9 +238,21 @@ def _binary(cls, a, b):
     return cls.apply(a, b)
 
 
+def _times_alpha(input, other, alpha):
+    """other * alpha for add / sub, as torch: a floating alpha needs a floating result, and beside two bool
+    operands alpha counts as a bool."""
+    dt = result_dtype(as_tensor_operand(input), as_tensor_operand(other))
+    if not dt.is_floating_point:
+        if isinstance(alpha, float):
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+        if dt is _dt.bool_:
+            alpha = bool(alpha)
+    return mul(other, alpha)
+
+
 def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
-        other = mul(other, alpha)
+        other = _times_alpha(input, other, alpha)
     return _finish(_binary(Add, input, other), out)
 
 
@@ -261,7 +273,7 @@ def _check_bool_sub(a, b):
 
 def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
-        other = mul(other, alpha)
+        other = _times_alpha(input, other, alpha)
     return _finish(_binary(Sub, input, other), out)
 
 
@@ -288,6 +300,10 @@ def div(input, other, *, rounding_mode=None, out=None):
 def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):
         input = _scalar_tensor(py_scalar(input), exponent)
+    if input._data.dtype.kind == "b" and _is_bool(exponent):  # torch: bool ** bool scalar stays bool
+        if isinstance(exponent, Tensor):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        return _finish(Tensor._make(input._data.copy() if exponent else np.ones_like(input._data)), out)
     if input._data.dtype.kind in "iu" and isinstance(exponent, (int, np.integer)):
         _check_int_exponent(input._data.dtype, int(exponent))
     return _finish(_binary(Pow, input, exponent), out)
@@ -330,9 +346,9 @@ def _int_pow(a, b):
 
 
 def _scalar_tensor(x, like):
+    """A Python number as a 0-d tensor of the dtype it takes beside `like` (2 ** int32 tensor is int32)."""
     from ..creation import tensor
-    dt = like.dtype if isinstance(like, Tensor) and like.dtype.is_floating_point else None
-    return tensor(x, dtype=dt)
+    return tensor(x, dtype=result_dtype(x, like) if isinstance(like, Tensor) else None)
 
 
 def _check_tensors(name, input, other, names=("input", "other")):
@@ -625,11 +641,14 @@ def _unary_cls(name, f, grad, saves_output=False):
 
 
 def _sign(x):
-    return np.sign(x)
+    """torch.sign: 0 for nan, where np.sign keeps nan."""
+    if x.dtype.kind != "f":
+        return np.sign(x)
+    return np.where(np.isnan(x), x.dtype.type(0), np.sign(x))
 
 
 Neg = _unary_cls("Neg", np.negative, lambda g, x, y: -g)
-Abs = _unary_cls("Abs", np.abs, lambda g, x, y: g * np.sign(x))
+Abs = _unary_cls("Abs", np.abs, lambda g, x, y: g * _sign(x))
 Exp = _unary_cls("Exp", np.exp, lambda g, x, y: g * y, saves_output=True)
 Log = _unary_cls("Log", np.log, lambda g, x, y: g / x)
 Log1p = _unary_cls("Log1p", np.log1p, lambda g, x, y: g / (1 + x))
@@ -775,6 +794,8 @@ def hypot(input, other, *, out=None):
 
 
 def square(x, *, out=None):
+    if x._data.dtype.kind == "b":  # torch's square is pow(x, 2): int64 for bool
+        return pow(x, 2, out=out)
     return _finish(Square.apply(x), out)
 
 
@@ -797,7 +818,7 @@ def _piecewise_cls(name, f, slope=0):
     return type(name, (_Piecewise,), {"f": staticmethod(f), "slope": slope})
 
 
-Sign = _piecewise_cls("Sign", np.sign)
+Sign = _piecewise_cls("Sign", _sign)
 Floor = _piecewise_cls("Floor", np.floor)
 Ceil = _piecewise_cls("Ceil", np.ceil)
 Trunc = _piecewise_cls("Trunc", np.trunc)

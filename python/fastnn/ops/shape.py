@@ -451,7 +451,10 @@ def flip(x, *args, dims=None):
     elif args:
         raise TypeError("flip() got multiple values for argument 'dims'")
     dims = tuple(wrap_dim(d, x._data.ndim) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
-    return _Flip.apply(x, dims)
+    if len(set(dims)) != len(dims):
+        repeated = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
+    return _Flip.apply(x, dims if x._data.ndim else ())  # a 0-d tensor has nothing to flip
 
 
 def movedim(x, source, destination):
