@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import fastnn
+from nn_torch_util import outcome
 
 NAN, INF = float("nan"), float("inf")
 
@@ -467,3 +468,18 @@ def test_inplace_view_op_on_leaf_requiring_grad():
         with m.no_grad():
             x.squeeze_()
         assert tuple(x.shape) == (2,)
+
+
+@pytest.mark.parametrize("call", [
+    "m.tensor([5, -5]).div_(2, rounding_mode='floor')", "m.tensor([5., -5]).div_(2, rounding_mode='trunc')",
+    "m.tensor([5., -5]).div_(m.tensor(2.), rounding_mode=None)", "m.tensor([5, -5]).div_(2, rounding_mode='bad')",
+    "m.reshape(m.arange(4), shape=(2, 2))", "m.ones(2, 3).reshape(shape=(3, 2))", "m.ones(2, 3).permute(dims=(1, 0))",
+    "m.arange(4).view(size=(2, 2))", "m.ones(2, 3).expand(size=(2, 2, 3))", "m.ones(2, 3).repeat(repeats=(2, 1))",
+    "m.ones(4).split(split_size=2)[1]", "m.split(m.ones(4), split_size_or_sections=2)[1]",
+    "m.max(m.arange(3.), other=m.ones(3))", "m.min(m.arange(3.), other=m.ones(3))", "m.arange(3.).max(other=m.ones(3))",
+    "m.ones(2, 3).reshape((3, 2), shape=(3, 2))", "m.ones(2).max(0, other=m.ones(2))"])
+def test_keyword_forms_of_arguments_as_torch(call):
+    f, t = outcome(lambda: eval(call, {"m": fastnn})), outcome(lambda: eval(call, {"m": torch}))
+    assert f[0] == t[0]
+    if t[0] == "ok":
+        assert f[1].dtype == getattr(fastnn, str(t[1].dtype).split(".")[1]) and f[1].tolist() == t[1].tolist()

@@ -20,7 +20,7 @@ _SAME_NAME = [
     "sum", "mean", "prod", "var", "std", "norm", "max", "min", "amax", "amin", "argmax", "argmin", "topk", "sort",
     "argsort", "cumsum", "cumprod", "logsumexp", "median", "mode", "all", "any", "count_nonzero",
     "view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
-    "transpose", "t", "expand", "expand_as", "repeat", "clone", "contiguous", "chunk", "split", "unbind", "narrow",
+    "transpose", "t", "expand", "expand_as", "repeat", "clone", "contiguous", "chunk", "unbind", "narrow",
     "flip", "movedim", "tril", "triu", "diag", "diagonal", "roll", "gather", "scatter", "scatter_add", "index_add",
     "index_select", "masked_fill", "nonzero", "argwhere", "matmul", "mm", "bmm", "dot", "mv", "outer",
     "relu", "sigmoid", "tanh", "softmax", "log_softmax",
@@ -41,6 +41,14 @@ Tensor.subtract = Tensor.sub
 Tensor.swapaxes = Tensor.transpose
 Tensor.where = lambda self, condition, other: ops.where(condition, self, other)
 Tensor.broadcast_to = Tensor.expand
+
+
+def _split(self, split_size, dim=0):
+    """Tensor.split calls its first argument split_size (torch.split: split_size_or_sections)."""
+    return ops.split(self, split_size, dim)
+
+
+Tensor.split = _split
 
 # ---- operators ----
 def _reflected(op):
@@ -97,7 +105,9 @@ def mul_(self, other):
     return inplace.binary_inplace(self, _scalar(self, other), "mul")
 
 
-def div_(self, other):
+def div_(self, other, *, rounding_mode=None):
+    if rounding_mode is not None:
+        return inplace.rewrite(self, lambda s, o: ops.div(s, o, rounding_mode=rounding_mode), _scalar(self, other))
     return inplace.binary_inplace(self, _scalar(self, other), "div")
 
 

@@ -456,12 +456,24 @@ def _extremum(input, dim, keepdim, is_max, axis=None, keepdims=None):
     return r
 
 
-def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    return _extremum(input, dim, keepdim, True, axis, keepdims)
+def max(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
+    """max(), max(dim, keepdim) -> (values, indices), or max(other) / max(other=...): the elementwise maximum."""
+    return _extremum(input, _dim_or_other("max", dim, other), keepdim, True, axis, keepdims)
 
 
-def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    return _extremum(input, dim, keepdim, False, axis, keepdims)
+def min(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
+    """min(), min(dim, keepdim) -> (values, indices), or min(other) / min(other=...): the elementwise minimum."""
+    return _extremum(input, _dim_or_other("min", dim, other), keepdim, False, axis, keepdims)
+
+
+def _dim_or_other(name, dim, other):
+    if other is None:
+        return dim
+    if dim is not None:
+        raise TypeError(f"{name}() received an invalid combination of arguments: dim and other")
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+    return other
 
 
 def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):

@@ -21,6 +21,16 @@ def _mark_view(out, src):
     return out
 
 
+def _keyword_sizes(args, keyword, name, arg):
+    """Sizes given as varargs, one sequence, or by keyword as torch's methods also take them
+    (x.reshape(shape=(2, 3)), x.permute(dims=(1, 0)))."""
+    if keyword is None:
+        return args
+    if args:
+        raise TypeError(f"{name}() got multiple values for argument '{arg}'")
+    return (keyword,)
+
+
 def _parse_shape(args):
     if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
         args = args[0]
@@ -78,9 +88,11 @@ class Reshape(Function):
         return g.reshape(ctx.src_shape), None, None
 
 
-def view(x, *shape, dtype=None):
+def view(x, *shape, size=None, dtype=None):
     if dtype is not None and not shape:
         return _view_dtype(x, _dt.to_dtype(dtype))
+    if size is not None:
+        shape = _keyword_sizes(shape, size, "view", "size")
     d = x._data
     if not (x.requires_grad and _grad_state.enabled) and d.flags.c_contiguous and all(type(s) is int and s >= -1 for s in shape):
         # a batch reshaped every step (images.view(64, -1)): numpy's reshape resolves one -1 alike (it would
@@ -112,8 +124,8 @@ def _view_dtype(x, dtype):
     return _mark_view(Tensor._make(d.view(new)), x)
 
 
-def reshape(x, *shape):
-    shape = infer_shape(_parse_shape(shape), x._data.size, x._data.shape)
+def reshape(x, *args, shape=None):
+    shape = infer_shape(_parse_shape(_keyword_sizes(args, shape, "reshape", "shape")), x._data.size, x._data.shape)
     if shape == x._data.shape:
         return view(x, shape)
     out = Reshape.apply(x, shape, False)
@@ -180,8 +192,8 @@ class Permute(Function):
         return np.transpose(g, ctx.inv), None
 
 
-def permute(x, *dims):
-    dims = _parse_shape(dims)
+def permute(x, *args, dims=None):
+    dims = _parse_shape(_keyword_sizes(args, dims, "permute", "dims"))
     nd = x._data.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -223,8 +235,8 @@ class Expand(Function):
         return sum_to(g, ctx.src_shape), None
 
 
-def expand(x, *sizes):
-    sizes = _parse_shape(sizes)
+def expand(x, *args, size=None):
+    sizes = _parse_shape(_keyword_sizes(args, size, "expand", "size"))
     shp = x._data.shape
     if len(sizes) < len(shp):
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
@@ -255,8 +267,8 @@ def broadcast_to(x, shape):
     return expand(x, shape)
 
 
-def repeat(x, *sizes):
-    sizes = _parse_shape(sizes)
+def repeat(x, *args, repeats=None):
+    sizes = _parse_shape(_keyword_sizes(args, repeats, "repeat", "repeats"))
     if len(sizes) < x._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
