@@ -1,5 +1,7 @@
 """Indexing with autograd: t[key] (ints, slices, None, Ellipsis, integer and boolean index tensors), index
 assignment, gather, scatter, scatter_add, index_add, index_select, masked_fill, nonzero."""
+import warnings
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -22,13 +24,21 @@ def _np_key1(k):
         raise ValueError("step must be greater than zero" if k.step else "slice step cannot be zero")
     if isinstance(k, Tensor):
         a = k._data
-        if a.dtype.kind == "f":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        if a.ndim == 0 and a.dtype.kind in "iu":
+        kind = a.dtype.kind
+        if kind in "fu":
+            if a.dtype == np.uint8:  # torch: a uint8 index is a boolean mask (deprecated)
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                              "instead.", UserWarning, stacklevel=4)
+                return a.astype(np.bool_)
+            if kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if a.ndim == 0 and kind in "iu":
             return int(a)
         return a
     if isinstance(k, (list,)):
         a = np.asarray(k)
+        if a.size == 0:  # torch: an empty list is an empty int64 index (numpy makes it float)
+            return a.astype(np.int64)
         if a.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return a
@@ -43,13 +53,49 @@ def _is_basic(key):
                for k in items)
 
 
+_ADVANCED = frozenset((np.ndarray, bool, np.bool_))  # the types of index arrays and masks in a numpy key
+
+
+def _torch_order(key, ndim):
+    """(pos, n) where torch puts the n broadcast dims of the advanced indices at pos of the result and numpy
+    puts them first; None where both agree.
+
+    Both put those dims where the first advanced index stands when the advanced indices are adjacent, else
+    first. numpy counts ints as advanced indices and any None or Ellipsis as a gap; torch applies ints first
+    (a select: no dim, no gap) and judges adjacency on the dims left, where only the dims of slices, None and
+    Ellipsis part them. So x[0, :, idx] is (len(idx), n) in numpy but (n, len(idx)) in torch."""
+    dims, at, adv, n = 0, [], [], 0  # result dims so far, dims before each index array, numpy's advanced
+    for i, k in enumerate(key):
+        if type(k) in _ADVANCED:
+            at.append(dims)
+            adv.append(i)
+            n = max(n, k.ndim if type(k) is np.ndarray and k.dtype != np.bool_ else 1)
+        elif isinstance(k, (int, np.integer)):
+            adv.append(i)
+        elif k is Ellipsis:  # the dims it stands for
+            dims += ndim - sum(0 if j is None or j is Ellipsis or type(j) in (bool, np.bool_) else
+                               j.ndim if type(j) is np.ndarray and j.dtype == np.bool_ else 1 for j in key)
+        else:
+            dims += 1
+    if not at or at[0] != at[-1] or at[0] == 0 or adv[-1] - adv[0] == len(adv) - 1:
+        return None
+    return at[0], n
+
+
+def _move(a, move, back=False):
+    """numpy's result (or gradient) in torch's order; back: torch's in numpy's."""
+    pos, n = move
+    src, dst = list(range(n)), list(range(pos, pos + n))
+    return np.moveaxis(a, dst, src) if back else np.moveaxis(a, src, dst)
+
+
 def _scatter_add_key(key):
-    """numpy's add.at needs boolean masks as integer indices."""
+    """numpy's add.at needs boolean masks as integer indices (a 0-d mask as a bool: nonzero refuses it)."""
     items = key if isinstance(key, tuple) else (key,)
     out = []
     for k in items:
         if isinstance(k, np.ndarray) and k.dtype == np.bool_:
-            out.extend(np.nonzero(k))
+            out.extend(np.nonzero(k) if k.ndim else (bool(k),))
         else:
             out.append(k)
     return tuple(out)
@@ -67,9 +113,9 @@ class GetItem(Function):
         return "SliceBackward0" if last and isinstance(last[-1], slice) else "SelectBackward0"
 
     @staticmethod
-    def forward(ctx, x, key, basic):
-        ctx.shape, ctx.key, ctx.basic, ctx.dtype = x._data.shape, key, basic, x._data.dtype
-        return _index(x._data, key, basic)
+    def forward(ctx, x, key, basic, move=None):
+        ctx.shape, ctx.key, ctx.basic, ctx.dtype, ctx.move = x._data.shape, key, basic, x._data.dtype, move
+        return _index(x._data, key, basic, move)
 
     @staticmethod
     def backward(ctx, g):
@@ -77,18 +123,21 @@ class GetItem(Function):
         if ctx.basic:
             gx[ctx.key] = g
         else:
-            np.add.at(gx, _scatter_add_key(ctx.key), g)
-        return gx, None, None
+            np.add.at(gx, _scatter_add_key(ctx.key), g if ctx.move is None else _move(g, ctx.move, back=True))
+        return gx, None, None, None
 
 
-def _index(arr, key, basic):
-    """arr[key] with torch's wording for errors; a row gather by a 1-D index runs on the C++ kernel."""
+def _index(arr, key, basic, move=None):
+    """arr[key] with torch's wording for errors; a row gather by a 1-D index runs on the C++ kernel; move: see
+    _torch_order."""
     if not basic:
         out = K.take_rows(arr, key)
         if out is not None:
             return out
     try:
         out = arr[key]
+        if move is not None:
+            return _move(out, move)
         if basic and type(out) is not np.ndarray:  # an element: a 0-d view of it, as torch's (b[0] += 1 writes b)
             out = arr[(key if type(key) is tuple else (key,)) + (Ellipsis,)]
         return out
@@ -99,9 +148,10 @@ def _index(arr, key, basic):
 def getitem(x, key):
     nkey = _np_key(key)
     basic = _is_basic(nkey)
+    move = None if basic or type(nkey) is not tuple else _torch_order(nkey, x._data.ndim)
     if not basic and not (x.requires_grad and grad_mode.state.enabled):
-        return Tensor._make(np.asarray(_index(x._data, nkey, False)))  # nothing to record: gather directly
-    out = GetItem.apply(x, nkey, basic)
+        return Tensor._make(np.asarray(_index(x._data, nkey, False, move)))  # nothing to record: gather directly
+    out = GetItem.apply(x, nkey, basic, move)
     if basic:
         from .shape import _mark_view
         _mark_view(out, x)
@@ -116,34 +166,42 @@ class IndexPut(Function):
     _internal = True
 
     @staticmethod
-    def forward(ctx, x, value, key):
-        ctx.key = key
+    def forward(ctx, x, value, key, move=None):
+        ctx.key, ctx.move = key, move
         ctx.vshape = value._data.shape if isinstance(value, Tensor) else None
         out = x._data.copy()
-        _assign(out, key, value._data if isinstance(value, Tensor) else value)
+        _assign(out, key, value._data if isinstance(value, Tensor) else value, move)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        nx, nv, _ = ctx.needs_input_grad
+        nx, nv = ctx.needs_input_grad[:2]
         gx = gv = None
         if nx:
             gx = g.copy()
             gx[ctx.key] = 0
         if nv:
-            gv = sum_to(np.asarray(g[ctx.key]), ctx.vshape)
-        return gx, gv, None
+            gv = g[ctx.key]
+            gv = sum_to(np.asarray(gv if ctx.move is None else _move(gv, ctx.move)), ctx.vshape)
+        return gx, gv, None, None
 
 
-def _assign(arr, key, v):
-    """arr[key] = v, with torch's RuntimeError for a value that does not broadcast to the indexed shape."""
+def _assign(arr, key, v, move=None):
+    """arr[key] = v, with torch's RuntimeError for a value that does not broadcast to the indexed shape; move
+    (see _torch_order): v broadcasts to torch's order of the indexed shape, and is moved to numpy's."""
     try:
+        if move is not None and np.ndim(v):
+            shape = _move(np.broadcast_to(np.False_, arr.shape)[key], move).shape  # torch's result shape
+            w = np.asarray(v)
+            w = w.reshape(w.shape[max(0, w.ndim - len(shape)):])  # as torch: leading dims of size 1 drop
+            v = _move(np.broadcast_to(w, shape), move, back=True)
         arr[key] = v
     except ValueError:
         if not arr.flags.writeable:
             raise
+        out = arr[key] if move is None else _move(arr[key], move)
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast to "
-                           f"indexing result of shape {list(np.shape(arr[key]))}") from None
+                           f"indexing result of shape {list(out.shape)}") from None
 
 
 def setitem(x, key, value):
@@ -153,15 +211,17 @@ def setitem(x, key, value):
         name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
         raise TypeError(f"can't assign a {name} to a {x.type()}")
     nkey = _np_key(key)
+    move = (_torch_order(nkey, x._data.ndim) if type(nkey) is tuple and not _ADVANCED.isdisjoint(map(type, nkey))
+            else None)
     if not needs_graph(x, value):
         if 0 in x._data.strides and _is_basic(nkey):  # an expanded tensor: b[0] = 1 writes, b[:, 0] = 1 raises
             check_overlap(np.asarray(x._data[nkey]))
-        _assign(x._data, nkey, value._data if isinstance(value, Tensor) else value)
+        _assign(x._data, nkey, value._data if isinstance(value, Tensor) else value, move)
         x._version[0] += 1
         return
     if isinstance(value, Tensor) and value.dtype is not x.dtype:
         value = value.to(x.dtype)
-    apply_inplace(x, lambda s: IndexPut.apply(s, s if value is x else value, nkey))
+    apply_inplace(x, lambda s: IndexPut.apply(s, s if value is x else value, nkey, move))
 
 
 def _along(index, dim):
