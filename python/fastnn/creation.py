@@ -1,5 +1,7 @@
 """Tensor creation: tensor, zeros, ones, full, empty, arange, linspace, eye, rand*, *_like, from_numpy."""
 import operator
+from functools import reduce
+from itertools import chain
 
 import numpy as np
 
@@ -42,82 +44,192 @@ def _np_dtype(dtype, default=None):
     return _dt.to_dtype(dtype).numpy
 
 
-def _infer_dtype(data, arr):
-    """torch.tensor's inference for data (arr: numpy's array of it): Python floats -> default float, ints -> int64,
-    bools -> bool."""
-    if arr.dtype.kind == "f" and not isinstance(data, np.ndarray) and not (
-            isinstance(data, np.generic)):
-        return _dt.get_default_dtype().numpy
-    if arr.dtype.kind == "i" and not isinstance(data, (np.ndarray, np.generic)):
-        return np.int64
-    return None
+_PY_NUMBERS = {float, int, bool}
+_LISTS = {list, tuple}
+_PLAIN = _PY_NUMBERS | _LISTS
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays or tensors)."""
-    inferred = None
-    if isinstance(data, Tensor):
-        arr = data._data.copy()
-    elif _holds_tensors(data):
-        arr = _array_of_scalar_tensors(data)
-    else:
-        try:
-            arr = np.array(data)
-        except ValueError as e:  # ragged nesting: [1, [2]]
-            raise TypeError(f"could not build a tensor from {type(data).__name__}: {e}") from None
-        if arr.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-        inferred = _infer_dtype(data, arr)
-    if dtype is not None:
-        arr = arr.astype(_np_dtype(dtype), copy=False)
-    else:
-        if inferred is not None:
-            arr = arr.astype(inferred, copy=False)
-        elif arr.dtype.kind == "U" or arr.dtype.kind == "S":
+    """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays or tensors). Python data gets
+    torch's dtype (see _dtype_of) and, given an integer dtype, torch's checks (see _to_int); a numpy array is cast
+    as numpy casts it (300 -> uint8 wraps to 44), as torch does."""
+    target = None if dtype is None else _dt.to_dtype(dtype)
+    if isinstance(data, (Tensor, np.ndarray)):
+        arr = data._data.copy() if isinstance(data, Tensor) else np.array(data)
+        if target is not None:
+            arr = arr.astype(target.numpy, copy=False)
+        elif arr.dtype.kind in "US":
             raise TypeError("new(): invalid data type 'str'")
         _dt.from_numpy_dtype(arr.dtype)
+    else:
+        arr, inferred = _python_array(data)
+        target = target or inferred
+        if arr.dtype == object or arr.dtype == np.uint64:  # Python ints beyond int64
+            if not target.is_floating_point and target is not _dt.bool_:
+                big = next(v for v in arr.flat if not -2 ** 63 <= int(v) < 2 ** 63)
+                raise ValueError(f"Overflow when unpacking long long: {big} does not fit in int64")
+        if target._category == 1 and arr.dtype != target.numpy:
+            arr = _to_int(arr, target)
+        else:
+            arr = arr.astype(target.numpy, copy=False)
     return _finish(np.ascontiguousarray(arr) if arr.ndim else arr, requires_grad, device)
 
 
-def _holds_tensors(data):
-    """Whether a list/tuple holds tensors: checked along its first elements and at its top level (a full walk
-    would double the cost of building from a long list of numbers)."""
-    if not isinstance(data, (list, tuple)) or not data:
-        return False
-    if any(issubclass(t, Tensor) for t in set(map(type, data))):
-        return True
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-        if isinstance(data, Tensor):
-            return True
-    return False
+def _python_array(data):
+    """numpy's array of Python data in a dtype wide enough to cast from (float64, int64, ...), and the dtype
+    torch gives it. Fast path: nested lists of Python numbers only, where numpy's dtype tells torch's (float64
+    is the default dtype); numpy scalars or arrays, tensors and anything else go through _dtype_of."""
+    first = data
+    while type(first) in _LISTS and first:
+        first = first[0]
+    if type(data) in _LISTS:
+        types = set(map(type, data))
+        plain = types <= _PY_NUMBERS or (types <= _LISTS and type(first) in _PLAIN)
+    else:
+        plain = type(data) in _PY_NUMBERS
+    arr = None
+    if plain:
+        try:
+            if type(first) is float and data is not first:  # a list whose first number is a float
+                return _python_floats(data), _dt.get_default_dtype()
+            arr = np.array(data)
+            if arr.dtype.kind in "ib":  # numpy's promotion of Python ints and bools is torch's
+                return arr, _dt.from_numpy_dtype(arr.dtype)
+            if arr.dtype.kind == "f":  # floats after an int: check the items
+                return _python_floats(data, arr) if arr.ndim > 1 else arr, _dt.get_default_dtype()
+        except (ValueError, TypeError, RuntimeError, OverflowError):  # not plain numbers after all, or ragged
+            pass
+    dtype, has_tensor = _dtype_of(data)
+    if arr is None or has_tensor:
+        try:
+            arr = np.array(_untensor(data) if has_tensor else data)
+        except ValueError as e:
+            raise _nesting_error(data, e) from None
+    return arr, dtype
 
 
-def _array_of_scalar_tensors(data):
-    """torch.tensor of a sequence holding tensors: each tensor is one scalar (it must have one element) whose
-    dtype takes part in the inference with the numbers beside it (Python floats count as the default dtype)."""
-    from .ops._util import promote_dtypes
-    scalar_dtypes = {bool: _dt.bool_, int: _dt.int64, float: _dt.get_default_dtype()}
-    dtype = None
+def _python_floats(data, arr=None):
+    """Nested lists of Python numbers as a float64 array (`arr`: numpy's array of them, then only checked);
+    ValueError if ragged or an item is not a Python number. Many items are checked with sum(), 3x cheaper than
+    by type: it stays a float only for Python floats and ints (a numpy scalar, array or tensor turns it into
+    its own type). np.fromiter builds the array a third cheaper than np.array, so the check costs nothing."""
+    if type(data[0]) not in _LISTS:  # a flat list: the caller checked its items' types
+        return np.fromiter(data, np.float64, len(data)) if arr is None else arr
+    shape, rows = [len(data)], data
+    while True:
+        n = len(rows[0])
+        if set(map(len, rows)) != {n}:
+            raise ValueError("ragged")
+        shape.append(n)
+        if not n or type(rows[0][0]) not in _LISTS:
+            break
+        rows = list(chain.from_iterable(rows))
+    if len(rows) * n < 1000:
+        if not set(map(type, chain.from_iterable(rows))) <= _PY_NUMBERS:
+            raise ValueError("not Python numbers")
+        return np.array(data) if arr is None else arr
+    with np.errstate(all="ignore"):  # numpy scalars may overflow (they fail the check anyway)
+        if type(sum(chain.from_iterable(rows), 0.0)) is not float:
+            raise ValueError("not Python numbers")
+    return np.fromiter(chain.from_iterable(rows), np.float64, len(rows) * n).reshape(shape) if arr is None else arr
 
-    def convert(x):
-        nonlocal dtype
-        if isinstance(x, (list, tuple)):
-            return [convert(y) for y in x]
-        if isinstance(x, Tensor):
-            if x._data.size != 1:
-                raise ValueError("only one element tensors can be converted to Python scalars")
-            d, x = x.dtype, x._data.item()
-        else:
-            d = scalar_dtypes.get(type(x)) or _dt.from_numpy_dtype(np.asarray(x).dtype)
-        dtype = d if dtype is None else promote_dtypes(dtype, d)
-        return x
 
-    nested = convert(data)
-    try:
-        return np.array(nested, dtype=dtype.numpy)
-    except ValueError as e:  # ragged nesting
-        raise TypeError(f"could not build a tensor from {type(data).__name__}: {e}") from None
+def _type_dtype(t):
+    """torch's dtype for every value of type t: a Python float is the default dtype, an int int64, a bool bool, a
+    numpy scalar its own dtype; None for other types."""
+    if t is float:
+        return _dt.get_default_dtype()
+    if t is int:
+        return _dt.int64
+    if t is bool:
+        return _dt.bool_
+    return _dt.from_numpy_dtype(np.dtype(t)) if issubclass(t, np.generic) else None
+
+
+def _dtype_of(data):
+    """torch.tensor's dtype for Python data, and whether it holds tensors. torch promotes the dtypes of all the
+    items (promoteTypes: the higher category wins, then the wider type): numbers as _type_dtype says, numpy
+    arrays and tensors as their own dtype; no items at all is the default dtype. Read level by level, once per
+    type where the type tells the dtype."""
+    dtypes, has_tensor, level = set(), False, [data]
+    while level:
+        nested = []
+        for t in set(map(type, level)):
+            d = _type_dtype(t)
+            if d is not None:
+                dtypes.add(d)
+                continue
+            items = [y for y in level if type(y) is t]
+            if issubclass(t, (list, tuple)):
+                nested.extend(chain.from_iterable(items))
+            elif issubclass(t, Tensor):
+                has_tensor = True
+                if any(y._data.size != 1 for y in items):
+                    raise ValueError("only one element tensors can be converted to Python scalars")
+                dtypes.update(y.dtype for y in items)
+            else:
+                for a in map(np.asarray, items):  # numpy arrays, and what numpy reads (torch tensors, ranges)
+                    if a.dtype.kind in "US":
+                        raise TypeError("new(): invalid data type 'str'")
+                    if a.dtype == object:
+                        raise RuntimeError(f"Could not infer dtype of {t.__name__}")
+                    dtypes.add(_dt.from_numpy_dtype(a.dtype))
+        level = nested
+    if not dtypes:
+        return _dt.get_default_dtype(), has_tensor
+    top = max(d._category for d in dtypes)
+    return reduce(_dt.promote, [d for d in dtypes if d._category == top]), has_tensor
+
+
+def _untensor(x):
+    """x with each tensor replaced by its one value."""
+    if isinstance(x, (list, tuple)):
+        return [_untensor(y) for y in x]
+    return x._data.reshape(()) if isinstance(x, Tensor) else x
+
+
+def _nesting_error(data, numpy_error):
+    """torch's error for nested lists that do not form an array. torch reads the shape along the first items,
+    then checks every item against it: ValueError for a length that differs, TypeError for a number where a list
+    belongs or the reverse."""
+    def is_list(x):
+        return isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim > 0)
+
+    shape, x = [], data
+    while is_list(x):
+        shape.append(len(x))
+        if not len(x):
+            break
+        x = x[0]
+
+    def check(x, dim):
+        if dim == len(shape):
+            return TypeError(f"expected a number at dim {dim}, got a {type(x).__name__}") if is_list(x) else None
+        if not is_list(x):
+            return TypeError(f"expected a sequence at dim {dim}, got {type(x).__name__}")
+        if len(x) != shape[dim]:
+            return ValueError(f"expected sequence of length {shape[dim]} at dim {dim} (got {len(x)})")
+        return next(filter(None, (check(y, dim + 1) for y in x)), None)
+
+    return check(data, 0) or ValueError(str(numpy_error))
+
+
+def _to_int(arr, dtype):
+    """Python values cast to an integer dtype, with torch's checks: a float must be a number in the dtype's
+    range, and is truncated (2.7 -> 2, -0.5 -> 0); an int must be in range, except that uint8 also takes
+    -255..-1 and wraps them (-1 -> 255). Anything else raises RuntimeError, as torch."""
+    info = np.iinfo(dtype.numpy)
+    if arr.dtype.kind == "f":
+        hi = float(info.max)
+        if hi > info.max:  # int64: float(2**63 - 1) rounds up to 2**63, which does not fit
+            hi = np.nextafter(hi, 0)
+        ok = (arr >= np.float64(info.min)) & (arr <= np.float64(hi))  # nan compares False
+    else:
+        ok = (arr >= (-info.max if info.min == 0 else info.min)) & (arr <= info.max)
+    if not ok.all():
+        bad = arr[~ok].flat[0].item()
+        raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow: {bad}")
+    return arr.astype(dtype.numpy)
 
 
 def as_tensor(data, dtype=None, device=None):
