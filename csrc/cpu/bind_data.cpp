@@ -1,5 +1,6 @@
 // Bindings of the data-loading kernels (csrc/cpu/kernels/data.cpp).
 #include <string>
+#include <utility>
 
 #include "common.h"
 #include "cpu/kernels.h"
@@ -69,6 +70,21 @@ void bind_data(py::module_& m) {
   }, py::arg("src"), py::arg("idx"), py::arg("table"), py::arg("out"),
      "out[b] = table[src[idx[b]]] element-wise: src uint8 (rows, ...), idx int64 (n,) with -rows <= idx < rows, "
      "table float32 (256,), out float32 (n, ...rows' shape); all C-contiguous.");
+  m.def("randperm_from_draws", [](const py::array& draws, py::array& out) {
+    const int64_t* dp = in_ptr<int64_t>(draws, "draws", 1);
+    int64_t* op = out_ptr<int64_t>(out, "out", 1);
+    const int64_t n = out.shape(0);
+    if (draws.shape(0) != (n > 0 ? n - 1 : 0))
+      throw py::value_error("draws: expected " + std::to_string(n > 0 ? n - 1 : 0) + " values for a permutation of " +
+                            std::to_string(n) + ", got shape " + shape_str(draws));
+    for (int64_t i = 0; i + 1 < n; ++i)
+      if (dp[i] < 0) throw py::value_error("draws: expected non-negative values, got " + std::to_string(dp[i]));
+    py::gil_scoped_release nogil;
+    for (int64_t i = 0; i < n; ++i) op[i] = i;
+    for (int64_t i = 0; i + 1 < n; ++i) std::swap(op[i], op[i + dp[i] % (n - i)]);
+  }, py::arg("draws"), py::arg("out"),
+     "out = a permutation of 0..n-1 (n = len(out)) by torch's CPU randperm: out[i] swapped with out[i + draws[i] "
+     "% (n - i)] for i = 0..n-2 in turn. draws int64 (n-1,) >= 0 (the generator's 32-bit draws), out int64 (n,).");
 }
 
 }  // namespace fastnn

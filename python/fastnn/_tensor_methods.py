@@ -3,11 +3,12 @@ import numbers
 
 import numpy as np
 
+from . import dtypes as _dt
 from . import ops
 from .autograd import engine as _engine
 from .ops import inplace
 from .ops._util import py_scalar, wrap_int
-from .random import _rng
+from .random import _gen, _rng
 from .tensor import Tensor
 
 
@@ -194,24 +195,39 @@ def fill_(self, value):
     return _fill_no_grad(self, lambda a: a.fill(v), overlap_ok=True)
 
 
-def normal_(self, mean=0.0, std=1.0, *, generator=None):
+def _in_memory_order(a):
+    """A view of a whose C order is its memory order: the order in which torch's kernels draw into a tensor."""
+    return a.transpose(sorted(range(a.ndim), key=lambda d: -abs(a.strides[d])))
+
+
+def _draw_into(self, draw):
+    """Fill self with draw(n, contiguous) (n values, in memory order), as torch's random in-place ops."""
     def fill(a):
-        r = _rng(generator).standard_normal(a.shape, dtype=np.float32 if a.dtype == np.float32 else np.float64)
-        np.copyto(a, r * std + mean, casting="unsafe")
+        view = _in_memory_order(a)
+        np.copyto(view, draw(a.size, a.flags.c_contiguous).reshape(view.shape), casting="unsafe")
     return _fill_no_grad(self, fill)
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    if self._data.dtype.kind != "f":
+        raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{_dt.torch_name(self.dtype)}'")
+    return _draw_into(self, lambda n, c: _gen(generator).normal((n,), mean, std, self._data.dtype, c))
 
 
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    def fill(arr):
-        r = _rng(generator).random(arr.shape, dtype=np.float32 if arr.dtype == np.float32 else np.float64)
-        np.copyto(arr, r * (b - a) + a, casting="unsafe")
-    return _fill_no_grad(self, fill)
+    if self._data.dtype.kind != "f":
+        raise RuntimeError(f"\"uniform_kernel_cpu\" not implemented for '{_dt.torch_name(self.dtype)}'")
+    return _draw_into(self, lambda n, c: _gen(generator).uniform((n,), a, b, self._data.dtype))
 
 
-def random_(self, low=0, high=None, *, generator=None):
-    if high is None:
-        low, high = 0, low
-    return _fill_no_grad(self, lambda a: np.copyto(a, _rng(generator).integers(low, high, a.shape), casting="unsafe"))
+def random_(self, low=None, high=None, *, generator=None):
+    """random_(from, to), random_(to) or random_() (see Generator.default_random), as torch draws them."""
+    if low is None and high is None:
+        return _draw_into(self, lambda n, c: _gen(generator).default_random(n, self._data.dtype))
+    low, high = (0, low) if high is None else (low, high)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _draw_into(self, lambda n, c: _gen(generator).integers(low, high, (n,)))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):

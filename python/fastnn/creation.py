@@ -6,7 +6,7 @@ from itertools import chain
 import numpy as np
 
 from . import dtypes as _dt
-from .random import _rng, draw_categories
+from .random import _gen, _rng, draw_categories
 from .tensor import Size, Tensor, _check_device
 
 
@@ -331,16 +331,13 @@ def _float_dtype(dtype):
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    d = _float_dtype(dtype)
-    shape = _sizes(sizes, size)
-    arr = _rng(generator).standard_normal(shape, dtype=d if d in (np.float32, np.float64) else np.float64)
-    return _finish(arr.astype(d, copy=False), requires_grad, device)
+    arr = _gen(generator).normal(_sizes(sizes, size), 0.0, 1.0, _float_dtype(dtype))
+    return _finish(arr, requires_grad, device)
 
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    d = _float_dtype(dtype)
-    arr = _rng(generator).random(_sizes(sizes, size), dtype=d if d in (np.float32, np.float64) else np.float64)
-    return _finish(arr.astype(d, copy=False), requires_grad, device)
+    arr = _gen(generator).uniform(_sizes(sizes, size), 0.0, 1.0, _float_dtype(dtype))
+    return _finish(arr, requires_grad, device)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -352,24 +349,24 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         raise TypeError("randint() missing required argument 'size'")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    arr = _rng(generator).integers(low, high, size=_sizes((size,)), dtype=np.int64)
+    arr = _gen(generator).integers(low, high, _sizes((size,)))
     return _finish(arr.astype(_np_dtype(dtype, _dt.int64), copy=False), requires_grad, device)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    arr = _rng(generator).permutation(int(n))
+    arr = _gen(generator).permutation(int(n))
     return _finish(arr.astype(_np_dtype(dtype, _dt.int64), copy=False), requires_grad, device)
 
 
 def normal(mean, std, size=None, *, generator=None):
+    """Normal values; with tensor means or stds, as torch: standard normal draws times std plus mean."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         dt = (mean if isinstance(mean, Tensor) else std)._data.dtype
-        return Tensor._make((m + s * _rng(generator).standard_normal(shape)).astype(dt))
-    return Tensor._make((mean + std * _rng(generator).standard_normal(_sizes((size,)))).astype(
-        _dt.get_default_dtype().numpy))
+        return Tensor._make((_gen(generator).normal(shape, 0.0, 1.0, dt) * s + m).astype(dt, copy=False))
+    return Tensor._make(_gen(generator).normal(_sizes((size,)), mean, std, _dt.get_default_dtype().numpy))
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False, generator=None):

@@ -6,8 +6,6 @@ import queue
 import warnings
 import weakref
 
-import numpy as np
-
 import fastnn
 
 from . import _worker
@@ -179,8 +177,7 @@ class DataLoader:
 
 
 def _draw_base_seed(generator):
-    gen = generator if generator is not None else fastnn.default_generator
-    return int(gen._rng.integers(0, 2 ** 63 - 1, dtype=np.int64))
+    return (generator if generator is not None else fastnn.default_generator).seed_draw()
 
 
 class _BaseIter:

@@ -1,7 +1,8 @@
 """Samplers as in torch.utils.data: they yield dataset indices (or, BatchSampler, lists of indices).
 
-Randomness follows torch: a sampler without a generator seeds a fresh Generator from the default one at
-each __iter__, so fastnn.manual_seed makes the order reproducible and each epoch draws a new permutation.
+Randomness follows torch, draw for draw: RandomSampler without a generator seeds a fresh Generator from the
+default one at each __iter__ (SubsetRandomSampler draws from the default one itself), so fastnn.manual_seed gives
+torch's order and each epoch draws a new permutation.
 The built-in samplers also expose _epoch_indices(): the whole epoch as one int64 array drawn from the same
 random numbers as __iter__, which BatchSampler slices instead of looping over Python ints.
 """
@@ -28,8 +29,7 @@ def _fresh_generator(generator):
     """The generator to draw from: the given one, else a new one seeded from the default generator."""
     if generator is not None:
         return generator
-    seed = int(fastnn.default_generator._rng.integers(0, 2 ** 63 - 1, dtype=np.int64))
-    return fastnn.Generator().manual_seed(seed)
+    return fastnn.Generator().manual_seed(fastnn.default_generator.seed_draw())
 
 
 class SequentialSampler(Sampler):
@@ -92,11 +92,11 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def _epoch_indices(self):
-        perm = fastnn.randperm(len(self.indices), generator=_fresh_generator(self.generator)).numpy()
+        perm = fastnn.randperm(len(self.indices), generator=self.generator).numpy()
         return np.asarray(self.indices, dtype=np.int64)[perm]
 
     def __iter__(self):
-        perm = fastnn.randperm(len(self.indices), generator=_fresh_generator(self.generator)).numpy()
+        perm = fastnn.randperm(len(self.indices), generator=self.generator).numpy()  # the default one if None
         for i in perm.tolist():
             yield self.indices[i]
 
