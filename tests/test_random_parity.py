@@ -149,3 +149,11 @@ def test_a_seeded_training_run_follows_torchs_loss_curve(tmp_path):
     t, f = _train_losses(torch, x, y), _train_losses(fastnn, x, y)
     assert len(f) == len(t) == 200 and t[-1] < 0.7 * t[0]
     np.testing.assert_allclose(f, t, rtol=0, atol=1e-4)
+
+
+@pytest.mark.parametrize("call", ["m.empty(3, dtype=m.int64).normal_()", "m.empty(3, dtype=m.int32).uniform_()",
+                                  "m.randn(3, dtype=m.int64)", "m.rand(3, dtype=m.bool)",
+                                  "m.empty(3).random_(5, 2)"])
+def test_draws_of_the_wrong_dtype_or_range_raise_as_torch(call):
+    f, t = outcome(lambda: eval(call, {"m": fastnn})), outcome(lambda: eval(call, {"m": torch}))
+    assert f == t

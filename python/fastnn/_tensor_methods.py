@@ -3,9 +3,9 @@ import numbers
 
 import numpy as np
 
-from . import dtypes as _dt
 from . import ops
 from .autograd import engine as _engine
+from .creation import float_dtype_for_draws
 from .ops import inplace
 from .ops._util import py_scalar, wrap_int
 from .random import _gen, _rng
@@ -209,15 +209,13 @@ def _draw_into(self, draw):
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    if self._data.dtype.kind != "f":
-        raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{_dt.torch_name(self.dtype)}'")
-    return _draw_into(self, lambda n, c: _gen(generator).normal((n,), mean, std, self._data.dtype, c))
+    dt = float_dtype_for_draws(self.dtype, "normal_kernel_cpu")
+    return _draw_into(self, lambda n, c: _gen(generator).normal((n,), mean, std, dt, c))
 
 
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    if self._data.dtype.kind != "f":
-        raise RuntimeError(f"\"uniform_kernel_cpu\" not implemented for '{_dt.torch_name(self.dtype)}'")
-    return _draw_into(self, lambda n, c: _gen(generator).uniform((n,), a, b, self._data.dtype))
+    dt = float_dtype_for_draws(self.dtype, "check_uniform_bounds")
+    return _draw_into(self, lambda n, c: _gen(generator).uniform((n,), a, b, dt))
 
 
 def random_(self, low=None, high=None, *, generator=None):

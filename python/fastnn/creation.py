@@ -323,20 +323,22 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device)
 
 
-def _float_dtype(dtype):
+def float_dtype_for_draws(dtype, kernel):
+    """The numpy dtype of a floating dtype (default: the default dtype); torch's NotImplementedError, naming its
+    kernel, for any other."""
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
     if not d.is_floating_point:
-        raise RuntimeError(f"\"normal_kernel_cpu\" not implemented for '{d.name}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dt.torch_name(d)}'")
     return d.numpy
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    arr = _gen(generator).normal(_sizes(sizes, size), 0.0, 1.0, _float_dtype(dtype))
+    arr = _gen(generator).normal(_sizes(sizes, size), 0.0, 1.0, float_dtype_for_draws(dtype, "normal_kernel_cpu"))
     return _finish(arr, requires_grad, device)
 
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    arr = _gen(generator).uniform(_sizes(sizes, size), 0.0, 1.0, _float_dtype(dtype))
+    arr = _gen(generator).uniform(_sizes(sizes, size), 0.0, 1.0, float_dtype_for_draws(dtype, "check_uniform_bounds"))
     return _finish(arr, requires_grad, device)
 
 
