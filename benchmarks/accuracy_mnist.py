@@ -4,8 +4,10 @@
     python benchmarks/accuracy_mnist.py --seeds 1 --datasets mnist
 
 Same network (784-128-64-10, ReLU, LogSoftmax + NLLLoss), batch 64, shuffled each epoch, inputs normalised with
-(0.5, 0.5), 1 thread; each library initialises its own weights from the seed. Prints mean and per-seed test
-accuracy and the final epoch's mean training loss.
+(0.5, 0.5), 1 thread. fastnn draws torch's random numbers, so with one seed both start from the same weights
+and see the same batches; they part only through float32 rounding (torch's summation orders differ from
+fastnn's), which training amplifies. Prints mean and per-seed test accuracy and the final epoch's mean training
+loss.
 """
 import argparse
 import json
