@@ -31,6 +31,8 @@ _SAME_NAME = [
     "unique", "bincount", "masked_select", "repeat_interleave", "moveaxis", "swapdims", "tile", "select",
     "tensor_split", "trace", "diff", "lerp", "addmm", "addmv", "baddbmm", "kron", "cross", "nansum", "nanmean",
     "quantile", "nanquantile", "histc", "aminmax",
+    "kthvalue", "cummax", "cummin", "take", "take_along_dim", "rot90", "signbit", "sgn", "index_fill", "addcmul",
+    "addcdiv",
 ]
 for _name in _SAME_NAME:  # a plain function set on the class is a method: no wrapper frame per call
     setattr(Tensor, _name, getattr(ops, _name))
@@ -81,6 +83,9 @@ def __contains__(self, element):
 
 Tensor.__contains__ = __contains__
 Tensor.is_signed = lambda self: self.dtype.is_signed
+Tensor.itemsize = property(lambda self: self._data.itemsize, doc="The size of one element in bytes.")
+Tensor.nbytes = property(lambda self: self._data.size * self._data.itemsize,
+                         doc="numel() * itemsize: the bytes of the elements (an expanded tensor counts each view).")
 Tensor.is_complex = lambda self: False
 if not hasattr(Tensor, "is_floating_point"):
     Tensor.is_floating_point = lambda self: self.dtype.is_floating_point
@@ -123,12 +128,13 @@ def _unary_inplace(name):
 for _name in ["clamp", "neg", "exp", "log", "sqrt", "abs", "relu", "sigmoid", "tanh", "masked_fill",
               "floor", "ceil", "round", "trunc", "frac", "sign", "reciprocal", "square",
               "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log2", "log10", "log1p", "exp2", "expm1",
-              "rsqrt", "erf", "logit", "clamp_min", "clamp_max", "nan_to_num"]:
+              "rsqrt", "erf", "logit", "clamp_min", "clamp_max", "nan_to_num", "sgn"]:
     setattr(Tensor, _name + "_", _unary_inplace(_name))
 Tensor.clip_ = Tensor.clamp_
 Tensor.scatter_ = ops.indexing.scatter_
 Tensor.scatter_add_ = ops.indexing.scatter_add_
 Tensor.index_add_ = ops.indexing.index_add_
+Tensor.index_fill_ = ops.indexing.index_fill_
 Tensor.fix_ = Tensor.trunc_
 
 
@@ -163,7 +169,8 @@ def _operands_inplace(name, shape_error):
     return fn
 
 
-Tensor.lerp_ = _operands_inplace("lerp", "output with shape {} doesn't match the broadcast shape {}")
+for _name in ["lerp", "addcmul", "addcdiv"]:
+    setattr(Tensor, _name + "_", _operands_inplace(_name, "output with shape {} doesn't match the broadcast shape {}"))
 for _name in ["addmm", "addmv", "baddbmm"]:
     setattr(Tensor, _name + "_", _operands_inplace(
         _name, "Bad in-place call: input tensor size {} and output tensor size {} should match"))

@@ -490,3 +490,115 @@ def masked_select(input, mask):
     from ._util import broadcast_shapes
     broadcast_shapes(input._data.shape, mask._data.shape)
     return MaskedSelect.apply(input, mask)
+
+
+def take(input, index):
+    """input's elements at the flat (row-major) positions in index, shaped as index; a negative position counts
+    from the end. index must be an int64 tensor."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"take(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}")
+    if index.dtype is not _dt.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_dt.torch_name(index.dtype)}")
+    from .shape import reshape
+    n, ix = input._data.size, index._data
+    if n == 0 and ix.size:
+        raise IndexError("take(): tried to take from an empty tensor")
+    bad = ix[(ix < -n) | (ix >= n)]
+    if bad.size:
+        raise IndexError(f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements.")
+    picked = getitem(reshape(input, (-1,)), Tensor._make(np.asarray(ix % max(n, 1)).reshape(-1)))
+    from ._util import named
+    return named(reshape(picked, ix.shape), "Take")
+
+
+def take_along_dim(input, indices, dim=None):
+    """gather along dim with input and indices broadcast against each other (but for dim), indices taken modulo
+    the size of dim as torch 2.13 does (so -1 is the last); with dim None, a gather from the flattened input (the
+    result 1-D)."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
+                        f"{type(indices).__name__}")
+    from .shape import expand, reshape
+    if dim is None:
+        return gather(reshape(input, (-1,)), 0, reshape(indices, (-1,)))
+    xs, ixs = input._data.shape, indices._data.shape
+    if len(xs) != len(ixs):
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, but "
+                           f"got {len(xs)} dimensions for input, and {len(ixs)} dimensions for indices")
+    if indices.dtype is not _dt.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_dt.torch_name(indices.dtype)}")
+    if not xs:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = wrap_dim(dim, len(xs))
+    from ._util import broadcast_shapes
+    ishape = broadcast_shapes(xs[:d] + ixs[d:d + 1] + xs[d + 1:], ixs)
+    xshape = broadcast_shapes(ixs[:d] + xs[d:d + 1] + ixs[d + 1:], xs)
+    if xs[d] == 0 and indices._data.size:
+        raise RuntimeError("ZeroDivisionError")
+    wrapped = np.broadcast_to(indices._data, ishape) % max(xs[d], 1)
+    return gather(expand(input, xshape), d, Tensor._make(wrapped))
+
+
+def _fill_value(v, dtype):
+    """A number as index_fill_ converts it to the tensor's dtype (c10's checked_convert): truncated to an integer
+    dtype, torch's RuntimeError when out of the dtype's range (a negative int within an unsigned dtype's width
+    wraps, -1 -> 255)."""
+    from .pointwise import _int_scalar, _overflow_error, cpp_type_name
+    npdt = dtype.numpy
+    if type(v) is int and not -2 ** 63 <= v < 2 ** 64:
+        raise OverflowError("int too big to convert")
+    if dtype is _dt.bool_:
+        return bool(v)
+    if npdt.kind in "iu":
+        if isinstance(v, int):
+            return _int_scalar(int(v), npdt)
+        info = np.iinfo(npdt)
+        if not info.min <= v <= info.max:  # False for nan
+            raise _overflow_error(npdt)
+        return int(v)
+    if abs(v) > np.finfo(npdt).max and v == v and abs(v) != float("inf"):
+        raise RuntimeError(f"value cannot be converted to type {cpp_type_name(dtype)} without overflow")
+    return v
+
+
+def index_fill(input, dim, index, value):
+    """input with the slices at index (an int64 vector or scalar) along dim set to value: a number, or a 0-d
+    tensor that gets the gradient of the filled elements."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_fill(): argument 'index' must be Tensor, not {type(index).__name__}")
+    from ._util import py_scalar
+    if not isinstance(value, Tensor):
+        value = py_scalar(value)
+        if not isinstance(value, (bool, int, float)):
+            raise TypeError(f"index_fill(): argument 'value' must be Number or Tensor, not {type(value).__name__}")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value._data.ndim} dimension(s).")
+    if index.dtype is not _dt.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    xs = input._data.shape
+    d = wrap_dim(dim, len(xs))
+    if index._data.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    _fill_value(value.item() if isinstance(value, Tensor) else value, input.dtype)  # torch's range check
+    n = xs[d] if xs else 1
+    ix = index._data.reshape(-1)
+    bad = ix[(ix < -n) | (ix >= n)]
+    if bad.size:
+        raise IndexError(f"index {bad[0]} is out of bounds for dimension {d} with size {n}")
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[ix] = True
+    mask = mask.reshape(tuple(n if k == d else 1 for k in range(len(xs))))
+    from .pointwise import to_dtype, where
+    from ._util import named
+    if isinstance(value, Tensor):
+        fill = to_dtype(value, input.dtype)
+    else:
+        fill = Tensor._make(np.asarray(_fill_value(value, input.dtype), dtype=input.dtype.numpy))
+    return named(where(Tensor._make(mask), fill, input), "IndexFill", int(isinstance(value, Tensor)))
+
+
+def index_fill_(self, dim, index, value):
+    from .inplace import rewrite
+    return rewrite(self, lambda s, o: index_fill(s, dim, index, o), value)

@@ -7,8 +7,8 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend.cpu import erf as _erf
 from ..tensor import Tensor
-from ._util import (as_tensor_operand, broadcast_shapes, float_dtype_for, py_scalar, result_dtype, scalar_category,
-                    sum_to, value, wrap_int)
+from ._util import (as_tensor_operand, broadcast_shapes, float_dtype_for, named, promote_dtypes, py_scalar,
+                    result_dtype, scalar_category, sum_to, value, wrap_int)
 
 
 # ---------------------------------------------------------------- dtype casts
@@ -1136,3 +1136,124 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     if not input.dtype.is_floating_point:
         return _finish(Tensor._make(input._data.copy()), out)
     return _finish(NanToNum.apply(input, nan, posinf, neginf), out)
+
+
+# ---------------------------------------------------------------- sign bits, addcmul / addcdiv, isin, promotion
+def signbit(input, *, out=None):
+    """True where the sign bit is set: negative numbers, -0.0 and -nan (never for unsigned or bool tensors)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"signbit(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    a = input._data
+    r = np.signbit(a) if a.dtype.kind == "f" else a < 0 if a.dtype.kind == "i" else np.zeros(a.shape, np.bool_)
+    return _finish(Tensor._make(np.asarray(r)), out)
+
+
+def sgn(input, *, out=None):
+    """sign(input) for real tensors (torch's sgn is x / |x| for complex ones, which fastnn lacks); zero gradient."""
+    return _finish(named(sign(input), "Sgn"), out)
+
+
+def _operands_dtype(*tensors):
+    """torch's result dtype of several tensors: that of the dimensioned ones, unless the 0-d ones are of a higher
+    category (bool < integer < floating), which then take part in the promotion."""
+    dims = [t.dtype for t in tensors if t._data.ndim]
+    zeros = [t.dtype for t in tensors if not t._data.ndim]
+    dt = zt = None
+    for d in dims:
+        dt = d if dt is None else promote_dtypes(dt, d)
+    for d in zeros:
+        zt = d if zt is None else promote_dtypes(zt, d)
+    if dt is None or zt is None:
+        return dt or zt
+    return promote_dtypes(dt, zt) if zt._category > dt._category else dt
+
+
+_ADDC_DIV_INT_ERROR = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true "
+    "division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * "
+    "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+    "for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
+    "tensor2), for all dtypes.")
+
+
+def _addc(name, input, tensor1, tensor2, value, out):
+    """input + value * tensor1 (* or /) tensor2, the three tensors promoted together and broadcast; value is
+    converted to the result dtype (truncated for integers, as torch)."""
+    for i, (arg, t) in enumerate((("input", input), ("tensor1", tensor1), ("tensor2", tensor2))):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not {type(t).__name__}")
+    value = py_scalar(value)
+    if not isinstance(value, (bool, int, float)):
+        raise TypeError(f"{name}(): argument 'value' must be Number, not {type(value).__name__}")
+    if name == "addcdiv" and not (tensor1.dtype.is_floating_point or tensor2.dtype.is_floating_point):
+        raise RuntimeError(_ADDC_DIV_INT_ERROR)
+    dt = _operands_dtype(input, tensor1, tensor2)
+    if dt is _dt.bool_:
+        raise NotImplementedError(f"\"{name}_cpu_out\" not implemented for 'Bool'")
+    broadcast_shapes(broadcast_shapes(input._data.shape, tensor1._data.shape), tensor2._data.shape)
+    input, tensor1, tensor2 = (to_dtype(t, dt) for t in (input, tensor1, tensor2))
+    value = float(value) if dt.is_floating_point else int(value)
+    scaled = tensor1 if value == 1 else mul(tensor1, value)
+    r = add(input, mul(scaled, tensor2) if name == "addcmul" else div(scaled, tensor2))
+    return _finish(named(r, name.capitalize()), out)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 * tensor2 (torch's default value 1)."""
+    return _addc("addcmul", input, tensor1, tensor2, value, out)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """input + value * tensor1 / tensor2; torch refuses two integer (or bool) tensor1 and tensor2."""
+    return _addc("addcdiv", input, tensor1, tensor2, value, out)
+
+
+def _isin_operand(x, arg):
+    if isinstance(x, Tensor):
+        if x.dtype is _dt.bool_:
+            raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+        return x
+    x = py_scalar(x)
+    if not isinstance(x, (bool, int, float)):
+        raise TypeError(f"isin(): argument '{arg}' must be Tensor or Number, not {type(x).__name__}")
+    if isinstance(x, bool):
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    return x
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """Whether each element of `elements` is in `test_elements` (tensors or numbers, not both numbers), compared
+    in their promoted dtype (an integer number wraps into an integer tensor's dtype, as torch); NaN is never in.
+    torch refuses bool operands. assume_unique only speeds torch up."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(f"isin() received an invalid combination of arguments - got ({type(elements).__name__}, "
+                        f"{type(test_elements).__name__}), but expected a Tensor for elements or test_elements")
+    a, b = _cast_operands(_isin_operand(elements, "elements"), _isin_operand(test_elements, "test_elements"))
+    dt = result_dtype(a, b).numpy
+    return Tensor._make(np.asarray(np.isin(np.asarray(value(a), dt), np.asarray(value(b), dt), invert=invert)))
+
+
+def promote_types(type1, type2):
+    """The dtype torch promotes two dtypes to (a Python type stands for its dtype: float is float64)."""
+    dts = []
+    for i, t in enumerate((type1, type2)):
+        if not isinstance(t, _dt.dtype) and t not in (bool, int, float):
+            raise TypeError(f"promote_types(): argument 'type{i + 1}' (position {i + 1}) must be torch.dtype, not "
+                            f"{type(t).__name__}")
+        dts.append(_dt.to_dtype(t))
+    return promote_dtypes(*dts)
+
+
+def result_type(tensor1, tensor2):
+    """The dtype an arithmetic op gives for two operands, tensors or Python numbers (a dimensioned tensor outranks
+    a 0-d one of its category, which outranks a number)."""
+    ops = []
+    for x in (tensor1, tensor2):
+        if not isinstance(x, Tensor):
+            x = py_scalar(x)
+            if not isinstance(x, (bool, int, float)):
+                raise TypeError(f"result_type() received an invalid combination of arguments - got "
+                                f"({type(tensor1).__name__}, {type(tensor2).__name__}), but expected Tensors or "
+                                "Numbers")
+        ops.append(x)
+    return result_dtype(*ops)

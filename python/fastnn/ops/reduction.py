@@ -29,6 +29,9 @@ sort_result = _return_type("sort", ["values", "indices"])
 median_result = _return_type("median", ["values", "indices"])
 mode_result = _return_type("mode", ["values", "indices"])
 aminmax_result = _return_type("aminmax", ["min", "max"])
+kthvalue_result = _return_type("kthvalue", ["values", "indices"])
+cummax_result = _return_type("cummax", ["values", "indices"])
+cummin_result = _return_type("cummin", ["values", "indices"])
 
 
 def _alias(name, dim, keepdim, axis, keepdims):
@@ -630,6 +633,61 @@ def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
         from .pointwise import to_dtype
         input = to_dtype(input, _dt.get_default_dtype())
     return _LogSumExp.apply(input, _dims(dim, input._data.ndim), keepdim)
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The k-th smallest value (k from 1) along dim and its index, NaN counting as largest; the gradient goes to that
+    index. Among equal values fastnn picks the k-th in a stable sort, where torch's choice is unspecified."""
+    if not isinstance(k, int) or isinstance(k, bool):
+        raise TypeError(f"kthvalue(): argument 'k' (position 2) must be int, not {type(k).__name__}")
+    xv = input._data
+    d = wrap_dim(dim, xv.ndim)
+    if xv.dtype.kind == "b":
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
+    if xv.ndim and xv.shape[d] == 0:
+        _check_nonempty("kthvalue", xv.shape, (d,))
+    if not 1 <= k <= (xv.shape[d] if xv.ndim else 1):
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if xv.ndim == 0:
+        return _scalar_select(kthvalue_result, input)
+    idx = np.take(np.argsort(xv, axis=d, kind="stable"), [k - 1], axis=d)
+    r = _select(kthvalue_result, input, idx, d, keepdim)
+    named(r.values, "Kthvalue")
+    return r
+
+
+def _cumulative_extremum(result, input, dim, is_max):
+    """cummax / cummin: the running extremum along dim and the index it was last found at (torch's kernel takes
+    the latest of equal values, and a NaN sticks at the latest NaN); the gradient goes to those indices."""
+    name = "cummax" if is_max else "cummin"
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
+    xv = input._data
+    if xv.ndim == 0:
+        if dim not in (0, -1):
+            raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
+        return _scalar_select(result, input)
+    d = wrap_dim(dim, xv.ndim)
+    running = (np.maximum if is_max else np.minimum).accumulate(xv, axis=d)
+    found = xv == running
+    if xv.dtype.kind == "f":
+        found |= np.isnan(xv)
+    pos = np.arange(xv.shape[d]).reshape((-1,) + (1,) * (xv.ndim - d - 1))
+    idx = np.maximum.accumulate(np.where(found, pos, 0), axis=d).astype(np.int64, copy=False)
+    from .indexing import Gather
+    return result(named(Gather.apply(input, d, Tensor._make(idx)), name.capitalize()), Tensor._make(idx))
+
+
+def cummax(input, dim=None):
+    """(values, indices): the running maximum along dim (required) and where it was found."""
+    return _cumulative_extremum(cummax_result, input, dim, True)
+
+
+def cummin(input, dim=None):
+    """(values, indices): the running minimum along dim (required) and where it was found."""
+    return _cumulative_extremum(cummin_result, input, dim, False)
 
 
 # ---------------------------------------------------------------- topk / sort

@@ -2,6 +2,7 @@
 split/chunk, clone/contiguous, tril/triu, diag/diagonal, roll, flip, einsum. Ops that return numpy views return
 tensors that share storage and version counter."""
 import math
+import warnings
 
 import numpy as np
 
@@ -810,3 +811,106 @@ def t_(self):
 
 def transpose_(self, dim0, dim1):
     return _inplace_view(self, transpose, dim0, dim1)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids of 0-d or 1-D tensors of one dtype (given as arguments or one list): with indexing 'ij'
+    output k varies along dim k; 'xy' swaps the first two dims (Cartesian). indexing None means 'ij' with torch's
+    UserWarning. Each output is an expanded view of its input."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got a tensor of "
+                               f"shape {list(t._data.shape)}")
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t, a in zip(tensors, axes):
+        shape[a] = t._data.size
+    grids = []
+    for t, a in zip(tensors, axes):
+        lifted = reshape(t, tuple(-1 if k == a else 1 for k in range(len(tensors))))
+        grids.append(expand(lifted, shape))
+    return tuple(grids)
+
+
+class _Rot90(Function):
+    _internal = True
+    _node_name = "Rot90"
+
+    @staticmethod
+    def forward(ctx, x, k, dims):
+        ctx.k, ctx.dims = k, dims
+        return np.rot90(x._data, k, dims).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.rot90(g, -ctx.k, ctx.dims), None, None
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """input rotated by 90 degrees k times in the plane of dims, from the first dim towards the second (a copy)."""
+    if not isinstance(k, int) or isinstance(k, bool):
+        raise TypeError(f"rot90(): argument 'k' (position 2) must be int, not {type(k).__name__}")
+    dims = list(dims)
+    nd = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = wrap_dim(dims[0], nd), wrap_dim(dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
+    return _Rot90.apply(input, k % 4, (d0, d1))
+
+
+def _atleast(name, n, tensors):
+    """atleast_1d/2d/3d: one tensor -> a tensor; several, or one list or tuple -> a tuple."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    elif len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return _lift(tensors[0], n)
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not {type(t).__name__}")
+    return tuple(_lift(t, n) for t in tensors)
+
+
+def _lift(t, n):
+    """t with at least n dims, as torch: a 0-d tensor becomes (1,) * n, a vector (1, m) or (1, m, 1), a matrix
+    (a, b, 1); a tensor with enough dims is returned itself."""
+    nd = t._data.ndim
+    if nd >= n:
+        return t
+    if nd == 0:
+        return reshape(t, (1,) * n)
+    if nd == 1 and n == 3:
+        return unsqueeze(unsqueeze(t, 0), -1)
+    return unsqueeze(t, 0 if n == 2 else -1)
+
+
+def atleast_1d(*tensors):
+    return _atleast("atleast_1d", 1, tensors)
+
+
+def atleast_2d(*tensors):
+    return _atleast("atleast_2d", 2, tensors)
+
+
+def atleast_3d(*tensors):
+    return _atleast("atleast_3d", 3, tensors)
