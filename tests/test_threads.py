@@ -66,24 +66,30 @@ def test_user_policy_wins():
     assert active > 0.1, f"worker thread used only {active * 1e3:.1f} ms: the user's policy was overridden"
 
 
+NUMPY_AFTER_FASTNN = """
+    x = rng.standard_normal((64, 784)).astype(np.float32)
+    w = rng.standard_normal((784, 128)).astype(np.float32)
+    def numpy_time():
+        t = time.perf_counter(); x @ w; return time.perf_counter() - t
+    for _ in range(20):
+        x @ w
+    control, after = [], []
+    for _ in range(41):  # interleaved: numpy right after the same fastnn kernel on 1 thread, then on 2
+        fastnn.set_num_threads(1); _C.sgemm(a, a, c)
+        control.append(numpy_time())
+        fastnn.set_num_threads(2); _C.sgemm(a, a, c)
+        after.append(numpy_time())
+    print(sorted(control)[20], sorted(after)[20])
+"""
+
+
 def test_numpy_matmul_right_after_a_two_thread_kernel_is_not_slowed():
-    times = run_script("""
-        x = rng.standard_normal((64, 784)).astype(np.float32)
-        w = rng.standard_normal((784, 128)).astype(np.float32)
-        def numpy_time():
-            t = time.perf_counter(); x @ w; return time.perf_counter() - t
-        for _ in range(20):
-            x @ w
-        base, after = [], []
-        for _ in range(41):  # interleaved: numpy after numpy, numpy right after a 2-thread fastnn kernel
-            x @ w
-            base.append(numpy_time())
-            _C.sgemm(a, a, c)
-            after.append(numpy_time())
-        print(sorted(base)[20], sorted(after)[20])
-    """)
-    base, after = times
-    assert after < 5 * base + 500e-6, f"numpy 64x784x128: {base * 1e6:.0f} us usually, {after * 1e6:.0f} us after fastnn"
+    """The control, numpy after the same kernel on 1 thread, has the same caches evicted and OpenBLAS's threads
+    idle as long, with no fastnn worker left to spin; so a load from outside slows both alike (OpenBLAS's own
+    threads, with a third busy process on the 2 cores, can take 40 ms after either)."""
+    control, after = run_script(NUMPY_AFTER_FASTNN)
+    assert after < 3 * control + 200e-6, (f"numpy 64x784x128: {control * 1e6:.0f} us after a 1-thread fastnn "
+                                          f"kernel, {after * 1e6:.0f} us after the same kernel on 2 threads")
 
 
 def test_default_thread_count_is_not_taken_from_another_openmp_user():
