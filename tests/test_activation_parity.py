@@ -451,3 +451,55 @@ def test_softmax_of_empty_tensors_is_empty_as_torch(shape, dim, name):
         y = getattr(m, name)(x, dim=dim)
         y.sum().backward()
         assert tuple(y.shape) == shape and tuple(x.grad.shape) == shape and y.dtype == m.float32
+
+
+@pytest.mark.parametrize("call", ["F.hardtanh(x)", "F.hardtanh(x, -0.5, 3.0)", "m.nn.ReLU6()(x)", "F.relu6(x)",
+                                  "m.nn.Hardtanh(0.0, 1.0)(x)"])
+def test_hardtanh_gradient_is_zero_on_the_bounds_as_torch(call):
+    grads = []
+    for m in (fastnn, torch):
+        x = m.tensor([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0], requires_grad=True)
+        y = eval(call, {"m": m, "F": m.nn.functional, "x": x})
+        (y * m.arange(1.0, 10.0)).sum().backward()
+        grads.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(grads[0][0], grads[1][0])
+    np.testing.assert_array_equal(grads[0][1], grads[1][1])
+
+
+@pytest.mark.parametrize("call", ["F.softplus(x)", "F.softplus(x, beta=0.5, threshold=1.0)", "F.logsigmoid(x)",
+                                  "F.logsigmoid(-x)", "F.elu(x)", "F.elu(x, alpha=0.5)", "F.softplus(x, beta=2.0)"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_softplus_logsigmoid_elu_keep_their_tails_as_torch(call, dtype):
+    values = [-40.0, -30.0, -20.0, -5.0, -1e-6, -1e-8, 0.0, 1e-7, 0.5, 5.0, 19.0, 21.0, 30.0]
+    out = []
+    for m in (fastnn, torch):
+        x = m.tensor(values, dtype=getattr(m, dtype), requires_grad=True)
+        y = eval(call, {"F": m.nn.functional, "x": x})
+        y.sum().backward()
+        out.append((y.detach().numpy(), x.grad.numpy()))
+    tol = 2e-6 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(out[0][0], out[1][0], rtol=tol, atol=0)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=tol, atol=0)
+
+
+@pytest.mark.parametrize("call", [
+    "F.linear(m.ones(2, 3), w3)", "F.linear(m.ones(3), w3)", "F.linear(m.ones(2, 3), w23, m.tensor(1.5))",
+    "F.linear(m.ones(2, 3), w23, m.ones(1) * 2)", "F.linear(m.ones(2, 3), w23, m.arange(2.).reshape(2, 1))",
+    "F.linear(m.ones(2, 3), m.ones(4, 3, 2))", "F.linear(m.ones(2, 3), w23, m.ones(3))",
+    "F.linear(m.ones(5, 2, 3), w3, m.ones(2))"])
+def test_linear_with_other_weight_and_bias_shapes_as_torch(call):
+    res = []
+    for m in (fastnn, torch):
+        w3 = m.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        w23 = m.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]], requires_grad=True)
+        r = outcome(lambda: eval(call, {"m": m, "F": m.nn.functional, "w3": w3, "w23": w23}))
+        if r[0] == "ok":
+            r[1].sum().backward()
+            r = ("ok", r[1].detach().numpy(), [None if w.grad is None else w.grad.numpy() for w in (w3, w23)])
+        res.append(r)
+    (fk, *f), (tk, *t) = res
+    assert fk == tk
+    if tk == "ok":
+        np.testing.assert_array_equal(f[0], t[0])
+        for a, b in zip(f[1], t[1]):
+            assert (a is None) == (b is None) and (a is None or np.array_equal(a, b))

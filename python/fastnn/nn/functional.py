@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..ops import activation as _act
 from ..ops import inplace as _inplace_ops
 from ..ops import log_softmax as _log_softmax
@@ -13,6 +14,7 @@ from ..ops import relu as _relu
 from ..ops import sigmoid, tanh  # noqa: F401  (re-exported)
 from ..ops import softmax as _softmax
 from ..ops import where as _where
+from ..ops._util import named as _named
 from ..ops._util import wrap_dim as _wrap_dim
 from ..random import _rng
 from ..tensor import Tensor
@@ -46,11 +48,26 @@ def _check_linear(input, weight, bias):
 
 
 def linear(input, weight, bias=None):
-    """y = input @ weight^T + bias over the last dimension."""
+    """y = input @ weight^T + bias over the last dimension. As torch, a 1-D weight (no bias) is a dot product over
+    the last dimension, and a bias of another shape than (out_features,) broadcasts to the output."""
+    if weight._data.ndim != 2 or (bias is not None and bias._data.shape != weight._data.shape[:1]):
+        return _linear_other_shapes(input, weight, bias)
     _check_linear(input, weight, bias)
     if input._data.ndim == 1:
         return linear_chain(input.unsqueeze(0), ((weight, bias),), (False,)).squeeze(0)
     return linear_chain(input, ((weight, bias),), (False,))
+
+
+def _linear_other_shapes(input, weight, bias):
+    nd = weight._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    if nd < 2:
+        if bias is not None or nd == 0:
+            raise RuntimeError(f"mat2 must be a matrix, got {nd}-D tensor")
+        return input.matmul(weight)
+    out = input.matmul(weight.t())
+    return out + bias.expand(out.shape)
 
 
 def linear_relu(input, weight, bias=None):
@@ -81,16 +98,12 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 def elu(input, alpha=1.0, inplace=False):
     _check_float(input, "elu_cpu")
-    if inplace:
-        return _inplace_ops.rewrite(input, lambda x, _: elu(x, alpha))
-    from ..ops import where
-    return where(input > 0, input, (input.clamp(max=0).exp() - 1) * alpha)
+    return _run_activation(_act.Elu, input, inplace, alpha, 1.0, 1.0)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    from ..ops import where
-    bx = input * beta
-    return where(bx > threshold, input, (bx.clamp(max=threshold).exp() + 1).log() / beta)
+    _check_float(input, "softplus_cpu")
+    return _act.Softplus.apply(input, beta, threshold)
 
 
 def silu(input, inplace=False):
@@ -101,14 +114,18 @@ def silu(input, inplace=False):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clamp(input, min_val, max_val); an integer input keeps its dtype (bounds truncated), as torch."""
+    """clamp(input, min_val, max_val), with torch's gradient: 1 strictly between the bounds, 0 on them (clamp's
+    passes on them). An integer input keeps its dtype (bounds truncated), as torch."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     if not input.dtype.is_floating_point:
         min_val, max_val = int(min_val), int(max_val)
     if inplace:
-        return _inplace_ops.rewrite(input, lambda x, _: x.clamp(min_val, max_val))
-    return input.clamp(min_val, max_val)
+        return _inplace_ops.rewrite(input, lambda x, _: hardtanh(x, min_val, max_val))
+    if not (input.requires_grad and is_grad_enabled()):
+        return input.clamp(min_val, max_val)
+    inside = (input > min_val) & (input < max_val)
+    return _named(_where(inside, input, input.detach().clamp(min_val, max_val)), "Hardtanh")
 
 
 def relu6(input, inplace=False):
@@ -117,7 +134,7 @@ def relu6(input, inplace=False):
 
 def logsigmoid(input):
     _check_float(input, "log_sigmoid_cpu")
-    return -softplus(-input)
+    return _act.LogSigmoid.apply(input)
 
 
 def _run_activation(fn, input, inplace, *params):

@@ -187,6 +187,24 @@ def _elu_grad(x, alpha, scale, input_scale):
 
 
 Elu = _elementwise("Elu", _elu, _elu_grad)
+
+
+def _softplus_grad(x, beta, threshold):
+    return np.where(x * beta > threshold, 1, 1 / (1 + np.exp(-x * beta)))  # sigmoid(beta x): torch's z / (z + 1)
+
+
+# log(1 + exp(beta x)) / beta by log1p, exact far into the negative tail; x itself above the threshold
+Softplus = _elementwise("Softplus", lambda x, beta, threshold: np.where(
+    x * beta > threshold, x, np.log1p(np.exp(x * beta)) / beta), _softplus_grad)
+
+
+def _log_sigmoid_grad(x):
+    """torch's kernel: 1 - sigmoid(x), from exp(-|x|) so that neither tail overflows (0.5 at 0)."""
+    z = np.exp(-np.abs(x))
+    return np.where(x < 0, 1 - z / (1 + z), z / (1 + z))
+
+
+LogSigmoid = _elementwise("LogSigmoid", lambda x: np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))), _log_sigmoid_grad)
 # torch's celu backward takes input_scale = 1 / alpha with alpha rounded to float (1.0 / alpha.toFloat())
 Celu = _elementwise("Celu", _elu, lambda x, alpha, scale, input_scale: _elu_grad(
     x, alpha, scale, 1 / float(np.float32(alpha))))
