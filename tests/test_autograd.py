@@ -528,3 +528,30 @@ def test_grad_fn_names_match_torch_for_common_ops():
         return [y.grad_fn.name() for y in cases]
 
     assert names(fastnn, F) == names(torch, TF)
+
+
+@pytest.mark.parametrize("decorator", ["m.no_grad()", "m.no_grad", "m.set_grad_enabled(False)",
+                                       "m.inference_mode()"])
+def test_grad_mode_decorators_on_generators_apply_to_each_step_as_torch(decorator):
+    seen = []
+    for m in (fastnn, torch):
+        x = m.ones(2, requires_grad=True)
+
+        def body():
+            scale = yield x * 2, m.is_grad_enabled()
+            try:
+                yield x * scale, m.is_grad_enabled()
+            except ValueError:
+                yield x * 3, m.is_grad_enabled()
+            return "done"
+        gen = eval(decorator, {"m": m})(body)
+        g = gen()
+        first = next(g)
+        between = m.is_grad_enabled()
+        second = g.send(5)
+        third = g.throw(ValueError())
+        with pytest.raises(StopIteration) as stop:
+            next(g)
+        seen.append([(t.requires_grad, t.tolist(), mode) for t, mode in (first, second, third)] +
+                    [between, stop.value.value])
+    assert seen[0] == seen[1]

@@ -1,5 +1,6 @@
 """Grad mode: whether operations record the graph. Context managers that double as decorators, as torch's."""
 import functools
+import inspect
 
 
 class _GradState:
@@ -27,11 +28,41 @@ class _ModeContext:
         return False
 
     def __call__(self, func):
+        return _decorate(func, self.__class__)
+
+
+def _decorate(func, make_context):
+    """func run under a fresh make_context(); a generator function's body runs under it at each step (between
+    yields the caller's mode holds), as torch's decorators do."""
+    if not inspect.isgeneratorfunction(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with make_context():
                 return func(*args, **kwargs)
         return wrapper
+
+    @functools.wraps(func)
+    def generator(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        try:
+            with make_context():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with make_context():
+                        gen.close()
+                    raise
+                except BaseException as e:
+                    with make_context():
+                        response = gen.throw(e)
+                else:
+                    with make_context():
+                        response = gen.send(request)
+        except StopIteration as e:  # gen finished: finish with its return value
+            return e.value
+    return generator
 
 
 class _BareDecoratorContext(_ModeContext):
@@ -71,12 +102,7 @@ class set_grad_enabled(_ModeContext):
     def __call__(self, func):
         state.enabled = self._prev  # used as a decorator: do not leave the mode changed at definition time
         mode = self._mode
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-        return wrapper
+        return _decorate(func, lambda: set_grad_enabled(mode))
 
 
 class inference_mode(no_grad):
