@@ -555,3 +555,28 @@ def test_grad_mode_decorators_on_generators_apply_to_each_step_as_torch(decorato
         seen.append([(t.requires_grad, t.tolist(), mode) for t, mode in (first, second, third)] +
                     [between, stop.value.value])
     assert seen[0] == seen[1]
+
+
+def test_a_function_returning_its_input_unchanged_returns_a_view_as_torch():
+    """Identity-style Functions (straight-through estimators, gradient reversal): the input keeps its history."""
+    res = []
+    for m in (fastnn, torch):
+        class Scale5(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                ctx.mark_non_differentiable(b)
+                return a, b
+
+            @staticmethod
+            def backward(ctx, g, gb):
+                return 5 * g, None
+        x = m.ones(2, requires_grad=True)
+        leaf_out, flag = Scale5.apply(x, m.tensor([1.0, 2.0], requires_grad=True))
+        h = x * 2
+        z, _ = Scale5.apply(h, m.zeros(2))
+        (z.sum() + h.sum() + leaf_out.sum()).backward()
+        with m.no_grad():
+            y2, _ = Scale5.apply(x, m.zeros(2))
+        res.append((leaf_out is x, x.is_leaf, leaf_out._base is x, leaf_out.data_ptr() == x.data_ptr(),
+                    flag.requires_grad, x.grad.tolist(), y2 is x, y2.requires_grad))
+    assert res[0] == res[1]

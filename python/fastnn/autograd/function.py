@@ -149,6 +149,10 @@ class Function:
             outs = out if type(out) is tuple else (out,)
             for t in ctx._dirty:
                 t._version[0] += 1
+            if any(o is a for o in outs for a in args):
+                outs = tuple(_alias(o, ctx) if any(o is a for a in args) and not any(o is t for t in ctx._dirty)
+                             else o for o in outs)
+                out = outs if type(out) is tuple else outs[0]
         if needs:
             ctx._edges = tuple(edges)
             ctx._seq = next(_sequence)
@@ -172,6 +176,17 @@ class Function:
     def backward(ctx, *grads):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
+
+
+def _alias(x, ctx):
+    """A new tensor over an input that forward returned unchanged: torch returns a view of the input there, so
+    the input keeps its own history (a leaf stays a leaf)."""
+    v = _make(x._data)
+    v._version = x._version
+    v._base = x._base if x._base is not None else x
+    if any(x is t for t in ctx._non_differentiable):
+        ctx._non_differentiable = tuple(v if t is x else t for t in ctx._non_differentiable)
+    return v
 
 
 class _AccumulateGradView:
