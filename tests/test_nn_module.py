@@ -546,3 +546,20 @@ def test_clip_grad_norm_edges():
     q.grad = fastnn.tensor([-3.0, 0.5])
     nn.utils.clip_grad_value_([q], 1.0)
     assert np.array_equal(np_of(q.grad), np.array([-1.0, 0.5], np.float32))
+
+
+def test_load_state_dict_assign_takes_the_tensors_themselves_as_torch():
+    res = []
+    for m in (fastnn, torch):
+        net = m.nn.Sequential(m.nn.Linear(2, 2), m.nn.BatchNorm1d(2))
+        old_weight = net[0].weight
+        net[0].bias.requires_grad_(False)
+        sd = {"0.weight": m.ones(2, 2, dtype=m.float64), "0.bias": m.zeros(2, dtype=m.float64),
+              "1.weight": m.ones(2), "1.bias": m.zeros(2), "1.running_mean": m.ones(2) * 3,
+              "1.running_var": m.ones(2), "1.num_batches_tracked": m.tensor(5)}
+        net.load_state_dict(sd, assign=True)
+        w = net[0].weight
+        res.append((w is old_weight, str(w.dtype).split(".")[1], type(w).__name__, w.requires_grad,
+                    net[0].bias.requires_grad, net[1].running_mean is sd["1.running_mean"],
+                    w.data_ptr() == sd["0.weight"].data_ptr(), [k for k, _ in net.named_parameters()]))
+    assert res[0] == res[1]

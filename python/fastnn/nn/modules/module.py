@@ -399,7 +399,8 @@ class Module:
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy tensors from state_dict into this module's parameters and buffers.
 
-        strict=True: missing or unexpected keys raise RuntimeError naming them; a shape mismatch always raises."""
+        strict=True: missing or unexpected keys raise RuntimeError naming them; a shape mismatch always raises.
+        assign=True: the module takes the state dict's tensors themselves instead of copying their values."""
         if not isinstance(state_dict, collections.abc.Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
@@ -435,9 +436,22 @@ class Module:
                 if k in state_dict:
                     src = state_dict[k]
                     src = src if isinstance(src, Tensor) else Tensor._make(np.asarray(src))
-                    np.copyto(target._data, src._data, casting="unsafe")
-                    target._version[0] += 1
+                    if assign:
+                        self._assign_tensor(k, target, src)
+                    else:
+                        np.copyto(target._data, src._data, casting="unsafe")
+                        target._version[0] += 1
         return _IncompatibleKeys(missing, unexpected)
+
+    def _assign_tensor(self, key, target, src):
+        """load_state_dict(assign=True): the module's tensor at key becomes src itself (its dtype too); a parameter
+        stays a Parameter, with the requires_grad of the one it replaces, as torch."""
+        path, _, name = key.rpartition(".")
+        owner = self.get_submodule(path) if path else self
+        if isinstance(target, Parameter):
+            src = src if isinstance(src, Parameter) else Parameter(src, requires_grad=target.requires_grad)
+            src.requires_grad_(target.requires_grad)
+        setattr(owner, name, src)
 
     # ---- printing ----
     def extra_repr(self):
