@@ -580,3 +580,29 @@ def test_a_function_returning_its_input_unchanged_returns_a_view_as_torch():
         res.append((leaf_out is x, x.is_leaf, leaf_out._base is x, leaf_out.data_ptr() == x.data_ptr(),
                     flag.requires_grad, x.grad.tolist(), y2 is x, y2.requires_grad))
     assert res[0] == res[1]
+
+
+@pytest.mark.parametrize("call", ["m.ones(3, requires_grad=True)", "m.ones(2, 3, requires_grad=True)"])
+def test_flatten_with_nothing_to_flatten_returns_the_tensor_itself_as_torch(call):
+    for m in (fastnn, torch):
+        x = eval(call, {"m": m})
+        assert x.flatten(-1) is x and x.flatten(x.dim() - 1, -1) is x and x.is_leaf
+        assert (x.flatten() is x) == (x.dim() == 1)
+
+
+def test_save_for_backward_refuses_a_non_tensor_as_torch():
+    errors = []
+    for m in (fastnn, torch):
+        class Twice(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a, 2.0)
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        with pytest.raises(TypeError) as e:
+            Twice.apply(m.ones(1, requires_grad=True))
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]

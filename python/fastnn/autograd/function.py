@@ -39,6 +39,10 @@ class Function:
 
     # ---- ctx API ----
     def save_for_backward(self, *tensors):
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
+                                f"{type(t).__name__}")
         self._saved = tensors
         self._saved_versions = tuple([t._version[0] if t is not None else 0 for t in tensors])
 
