@@ -217,6 +217,24 @@ def test_assigning_data_and_targets_is_followed(mnist_train):
     assert [len(b[1]) for b in batches] == [64, 36]
 
 
+@pytest.mark.parametrize("alias, field", [("train_data", "data"), ("train_labels", "targets"),
+                                          ("test_data", "data"), ("test_labels", "targets")])
+def test_mnist_deprecated_aliases_warn_as_torchvision(mnist_root, alias, field, tmp_path):
+    # torchvision's MNIST: a UserWarning "<alias> has been renamed <field>", then the same tensor, either split
+    ds = datasets.MNIST(mnist_root, train=False)
+    with pytest.warns(UserWarning, match=f"^{alias} has been renamed {field}$"):
+        value = getattr(ds, alias)
+    assert value is getattr(ds, field)
+    ds.data, ds.targets = ds.data[:5], ds.targets[:5]  # follows an assignment, as data / targets do
+    with pytest.warns(UserWarning, match=f"^{alias} has been renamed {field}$"):
+        assert getattr(ds, alias).shape[0] == 5
+    with pytest.raises(AttributeError, match="has no setter"):
+        setattr(ds, alias, ds.data)
+    fashion = datasets.FashionMNIST(_link_layout(tmp_path, "FashionMNIST", "fashion-mnist"), train=False)
+    with pytest.warns(UserWarning, match=f"^{alias} has been renamed {field}$"):
+        assert getattr(fashion, alias) is getattr(fashion, field)
+
+
 def test_fashion_mnist(tmp_path):
     root = _link_layout(tmp_path, "FashionMNIST", "fashion-mnist")
     ds = datasets.FashionMNIST(root, train=False)

@@ -9,6 +9,7 @@ ToTensor / Normalize (Compose of these), transforms it in one vectorised step; t
 bit, what __getitem__ + default_collate give, which the DataLoader uses for any other transform.
 """
 import os
+import warnings
 
 import numpy as np
 
@@ -86,6 +87,28 @@ class MNIST(Dataset):
     def targets(self, value):
         self._targets_t = value if fastnn.is_tensor(value) else fastnn.tensor(value, dtype=fastnn.int64)
         self._targets = self._targets_t.numpy()
+
+    # torchvision's deprecated names (older tutorials use them), with its warnings; each is the same tensor as
+    # data / targets whichever the split
+    @property
+    def train_labels(self):
+        warnings.warn("train_labels has been renamed targets")
+        return self.targets
+
+    @property
+    def test_labels(self):
+        warnings.warn("test_labels has been renamed targets")
+        return self.targets
+
+    @property
+    def train_data(self):
+        warnings.warn("train_data has been renamed data")
+        return self.data
+
+    @property
+    def test_data(self):
+        warnings.warn("test_data has been renamed data")
+        return self.data
 
     # -- files ----------------------------------------------------------------------------------------
     @property
