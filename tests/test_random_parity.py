@@ -157,3 +157,28 @@ def test_a_seeded_training_run_follows_torchs_loss_curve(tmp_path):
 def test_draws_of_the_wrong_dtype_or_range_raise_as_torch(call):
     f, t = outcome(lambda: eval(call, {"m": fastnn})), outcome(lambda: eval(call, {"m": torch}))
     assert f == t
+
+
+class _Draws:
+    """A map-style dataset whose items are draws from the lib's generator, numpy's and Python's, in a worker."""
+
+    def __init__(self, lib):
+        self.lib = lib
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        import random
+        return np.array([float(self.lib.randint(0, 10 ** 6, (1,)).item()), float(np.random.randint(10 ** 6)),
+                         float(random.randint(0, 10 ** 6)), float(self.lib.rand(1).item())])
+
+
+def test_worker_processes_draw_torchs_numbers():
+    """Each worker seeds fastnn, numpy and Python from the loader's base seed as torch's workers do."""
+    out = []
+    for m in (torch, fastnn):
+        m.manual_seed(3)
+        loader = m.utils.data.DataLoader(_Draws(m), batch_size=2, num_workers=2, shuffle=True)
+        out.append(np.concatenate([b.numpy() for b in loader]))
+    np.testing.assert_array_equal(out[1], out[0])

@@ -106,7 +106,9 @@ def unpack(obj):
 
 
 def numpy_seed(base_seed, worker_id):
-    return int(np.random.SeedSequence([worker_id, base_seed]).generate_state(1)[0])
+    """The seed torch's workers give numpy's global generator: torch's _generate_state is numpy's SeedSequence
+    over (worker_id, base_seed), four words."""
+    return np.random.SeedSequence([worker_id, base_seed]).generate_state(4)
 
 
 def worker_loop(make_fetcher, dataset, index_queue, result_queue, base_seed, init_fn, worker_id,
