@@ -132,3 +132,37 @@ def same_result(f, t, rtol, atol):
     assert f.dtype.name == str(t.dtype)[6:], (f.dtype, t.dtype)
     assert tuple(f.shape) == tuple(t.shape), (f.shape, t.shape)
     np.testing.assert_allclose(f.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=atol, equal_nan=True)
+
+
+def tensors_of(m, arrays, grad):
+    """The arrays as module m's tensors (float ones requiring grad when grad); other arguments unchanged."""
+    return [m.tensor(a.copy(), requires_grad=grad and a.dtype.kind == "f") if isinstance(a, np.ndarray) else a
+            for a in arrays]
+
+
+def _result_tensors(out):
+    """The tensors of a result: a tensor, or (nested) tuples of them."""
+    return [t for o in out for t in _result_tensors(o)] if isinstance(out, tuple) else [out]
+
+
+def same_as_torch(fn, arrays, grad=True, rtol=1e-5, atol=1e-6, weight_seed=100):
+    """fn(module, *tensors) in fastnn and torch: the same results and, with grad, the same input gradients of
+    sum(out * w) for random w (normal, seeded weight_seed, weight_seed + 1, ... per float output)."""
+    runs = []
+    for m in (fastnn, torch):
+        ts = tensors_of(m, arrays, grad)
+        runs.append((ts, fn(m, *ts)))
+    (fts, fo), (tts, to) = runs
+    same_result(fo, to, rtol, atol)
+    if not grad:
+        return
+    weights = [np.asarray(np.random.default_rng(weight_seed + i).standard_normal(o.shape)).astype(str(o.dtype)[6:])
+               for i, o in enumerate(o for o in _result_tensors(to) if o.requires_grad)]
+    assert weights, "nothing to differentiate"
+    for m, outs in ((fastnn, fo), (torch, to)):
+        diff = [o for o in _result_tensors(outs) if o.requires_grad]
+        assert len(diff) == len(weights)
+        sum((o * m.tensor(w)).sum() for o, w in zip(diff, weights)).backward()
+    for f, t in zip(fts, tts):
+        if isinstance(t, torch.Tensor):
+            same_result(f.grad, t.grad, rtol, atol)

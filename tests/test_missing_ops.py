@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import fastnn
-from nn_torch_util import same_result
+from nn_torch_util import same_as_torch, same_result
 
 MODULES = (fastnn, torch)
 
@@ -25,36 +25,10 @@ def _rand(seed, *shape, dtype="float32"):
     return np.asarray(r.standard_normal(shape)).astype(dtype)
 
 
-def _tensors(m, arrays, grad):
-    return [m.tensor(a.copy(), requires_grad=grad and a.dtype.kind == "f") if isinstance(a, np.ndarray) else a
-            for a in arrays]
-
-
-def _outputs(out):
-    return [t for o in out for t in _outputs(o)] if isinstance(out, tuple) else [out]
-
-
 def _check(fn, *arrays, grad=True, rtol=1e-5, atol=1e-6):
     """fn(module, *tensors) in fastnn and torch give the same results, and (grad) the same input gradients of
     sum(out * w) for random w."""
-    runs = []
-    for m in MODULES:
-        ts = _tensors(m, arrays, grad)
-        runs.append((ts, fn(m, *ts)))
-    (fts, fo), (tts, to) = runs
-    same_result(fo, to, rtol, atol)
-    if not grad:
-        return
-    diff_t = [o for o in _outputs(to) if o.requires_grad]
-    assert diff_t, "nothing to differentiate"
-    ws = [_rand(50 + i, *o.shape, dtype=str(o.dtype)[6:]) for i, o in enumerate(diff_t)]
-    for m, outs in ((fastnn, fo), (torch, to)):
-        diff = [o for o in _outputs(outs) if o.requires_grad]
-        assert len(diff) == len(ws)
-        sum((o * m.tensor(w)).sum() for o, w in zip(diff, ws)).backward()
-    for f, t in zip(fts, tts):
-        if isinstance(t, torch.Tensor):
-            same_result(f.grad, t.grad, rtol, atol)
+    same_as_torch(fn, arrays, grad, rtol, atol, weight_seed=50)
 
 
 def _same_error(fn):

@@ -12,7 +12,7 @@ import torch
 
 import fastnn
 from fastnn.autograd import gradcheck
-from nn_torch_util import same_result
+from nn_torch_util import same_as_torch, same_result, tensors_of
 
 INF, NAN = math.inf, math.nan
 MODULES = (fastnn, torch)
@@ -25,17 +25,6 @@ def _rand(seed, *shape, dtype="float32", low=None, high=None):
     return np.asarray(a).astype(dtype)
 
 
-def _tensors(m, arrays, grad):
-    """The arrays as module m's tensors (float ones requiring grad when grad); other arguments unchanged."""
-    return [m.tensor(a.copy(), requires_grad=grad and a.dtype.kind == "f") if isinstance(a, np.ndarray) else a
-            for a in arrays]
-
-
-def _outputs(out):
-    """The tensors of a result: a tensor, or (nested) tuples of them."""
-    return [t for o in out for t in _outputs(o)] if isinstance(out, tuple) else [out]
-
-
 def _same(f, t, rtol=1e-05, atol=1e-06):
     same_result(f, t, rtol, atol)
 
@@ -43,30 +32,12 @@ def _same(f, t, rtol=1e-05, atol=1e-06):
 def _check(fn, *arrays, grad=True, rtol=1e-5, atol=1e-6):
     """fn(module, *tensors) in fastnn and torch: the same results, and the same input gradients for one random
     upstream gradient per float output."""
-    runs = []
-    for m in MODULES:
-        ts = _tensors(m, arrays, grad)
-        outs = fn(m, *ts)
-        runs.append((ts, outs))
-    (fts, fo), (tts, to) = runs
-    _same(fo, to, rtol, atol)
-    if not grad:
-        return
-    seeds = [_rand(100 + i, *o.shape, dtype=str(o.dtype)[6:]) for i, o in enumerate(_outputs(to))
-             if o.requires_grad]
-    assert seeds, "nothing to differentiate"
-    for m, ts, outs in ((fastnn, fts, fo), (torch, tts, to)):
-        diff = [o for o in _outputs(outs) if o.requires_grad]
-        assert len(diff) == len(seeds)
-        sum((o * m.tensor(s)).sum() for o, s in zip(diff, seeds)).backward()
-    for f, t in zip(fts, tts):
-        if isinstance(t, torch.Tensor):
-            _same(f.grad, t.grad, rtol, atol)
+    same_as_torch(fn, arrays, grad, rtol, atol, weight_seed=100)
 
 
 def _gradcheck(fn, *arrays):
     """fastnn's gradient of fn(fastnn, *float64 tensors) against central differences."""
-    ts = _tensors(fastnn, [a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays], True)
+    ts = tensors_of(fastnn, [a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays], True)
     assert gradcheck(lambda *xs: fn(fastnn, *xs), tuple(ts), eps=1e-6, atol=1e-5, rtol=1e-4)
 
 
