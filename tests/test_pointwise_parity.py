@@ -343,3 +343,20 @@ def test_sign_abs_and_flip_at_nan_and_0d_have_torchs_gradients():
         z = m.tensor([float("nan"), -2., 0., 3.], requires_grad=True)
         (m.sign(x) + y.flip(0) * 3 + m.abs(z).sum()).backward()
         assert x.grad.item() == 0 and y.grad.item() == 3 and z.grad.tolist() == [0., -1., 0., 1.]
+
+
+def test_clamp_with_tensor_bounds_gives_torchs_gradients_on_ties():
+    """Every ordering of input and bounds, ties and NaN included, with broadcasting bounds."""
+    import itertools
+    vals = [0.0, 1.0, 2.0, float("nan")]
+    grid = np.array(list(itertools.product(vals, vals, vals)), dtype=np.float32)
+    res = []
+    for m in (fastnn, torch):
+        x, lo, hi = (m.tensor(grid[:, i].copy(), requires_grad=True) for i in range(3))
+        b = m.tensor([[0.5], [1.0]], requires_grad=True)
+        outs = [m.clamp(x, lo, hi), m.clamp(x, min=lo), m.clamp(x, max=hi), x.clamp(b, m.full((1,), 1.5)),
+                m.clamp(x, max=b)]
+        sum((o * m.arange(1.0, o.numel() + 1).reshape(o.shape)).sum() for o in outs).backward()
+        res.append([o.detach().numpy() for o in outs] + [t.grad.numpy() for t in (x, lo, hi, b)])
+    for f, t in zip(*res):
+        np.testing.assert_array_equal(f, t)

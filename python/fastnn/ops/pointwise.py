@@ -897,17 +897,61 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        r = input
-        if min is not None:
-            r = maximum(r, min if isinstance(min, Tensor) else _scalar_tensor(min, input))
-        if max is not None:
-            r = minimum(r, max if isinstance(max, Tensor) else _scalar_tensor(max, input))
-        return _finish(r, out)
+        x, lo, hi = input, min, max
+        if lo is not None:
+            x, lo = _cast_operands(x, lo if isinstance(lo, Tensor) else _scalar_tensor(lo, input))
+            _check_broadcast(x, lo)
+        if hi is not None:
+            x, hi = _cast_operands(x, hi if isinstance(hi, Tensor) else _scalar_tensor(hi, input))
+            _check_broadcast(x, hi)
+            if lo is not None and lo.dtype is not x.dtype:
+                lo = to_dtype(lo, x.dtype)
+        return _finish(ClampTensors.apply(x, lo, hi), out)
     if input.dtype.is_floating_point is False and (isinstance(min, float) or isinstance(max, float)):
         input = to_dtype(input, _dt.get_default_dtype())
     elif input._data.dtype.kind in "iu":
         min, max = (b if b is None or type(b) is bool else _int_scalar(b, input._data.dtype) for b in (min, max))
     return _finish(Clamp.apply(input, min, max), out)
+
+
+class ClampTensors(Function):
+    """clamp with tensor bounds (either may be None), torch's gradients on ties: input gets it where
+    lo <= input <= hi, lo where lo > input and lo < hi, hi where hi < input or hi < lo (hi wins when the bounds
+    cross, as the result is hi there)."""
+
+    _internal = True
+    _node_name = "Clamp"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        out = x._data
+        if lo is not None:
+            out = np.maximum(out, lo._data)
+        if hi is not None:
+            out = np.minimum(out, hi._data)
+        return np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        a, l, h = x._data, None if lo is None else lo._data, None if hi is None else hi._data
+        nx, nl, nh = ctx.needs_input_grad
+        gx = gl = gh = None
+        if nx:
+            inside = True
+            if l is not None:
+                inside = inside & (a >= l)
+            if h is not None:
+                inside = inside & (a <= h)
+            gx = sum_to(np.where(inside, g, 0), a.shape)
+        if nl:
+            below = l > a if h is None else (l > a) & (l < h)
+            gl = sum_to(np.where(below, g, 0), l.shape)
+        if nh:
+            above = h < a if l is None else (h < a) | (h < l)
+            gh = sum_to(np.where(above, g, 0), h.shape)
+        return gx, gl, gh
 
 
 class Where(Function):
