@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import fastnn
-from nn_torch_util import same_as_torch, same_result
+from nn_torch_util import outcome, same_as_torch, same_result
 
 MODULES = (fastnn, torch)
 
@@ -596,3 +596,19 @@ def test_methods_match_torchs():
     for name in ("meshgrid", "isin", "atleast_1d", "atleast_2d", "atleast_3d", "promote_types", "result_type"):
         assert not hasattr(torch.Tensor, name) and not hasattr(fastnn.Tensor, name), name
         assert hasattr(fastnn, name), name
+
+
+def test_masked_fill_with_a_0d_tensor_value_passes_it_the_masked_gradient():
+    res = []
+    for m in MODULES:
+        x = m.tensor(_rand(1, 2, 3), requires_grad=True)
+        v = m.tensor(3.5, requires_grad=True)
+        y = x.masked_fill(m.tensor([True, False, True]), v)
+        (y * m.tensor(_rand(2, 2, 3))).sum().backward()
+        res.append((y.detach().numpy(), x.grad.numpy(), v.grad.numpy(), y.grad_fn.name(),
+                    outcome(lambda: x.masked_fill(m.tensor([True, False, True]), m.ones(1)))[0]))
+    (fy, fx, fv, fn, fe), (ty, tx, tv, tn, te) = res
+    np.testing.assert_allclose(fy, ty, rtol=1e-6)
+    np.testing.assert_allclose(fx, tx, rtol=1e-6)
+    np.testing.assert_allclose(fv, tv, rtol=1e-5)
+    assert fn == tn and fe == te == "RuntimeError"

@@ -416,21 +416,34 @@ def index_select(input, dim, index):
 
 
 class MaskedFill(Function):
+    """value (a number, or a 0-d tensor that gets the masked places' gradient) where mask, else x."""
+
     _internal = True
 
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.mask, ctx.shape = mask._data, x._data.shape
-        return np.where(mask._data, np.asarray(value, dtype=x._data.dtype), x._data)
+        v = value
+        if isinstance(value, Tensor):
+            v, ctx._node_version = value._data, 1  # torch's MaskedFillBackward1
+        return np.where(mask._data, np.asarray(v, dtype=x._data.dtype), x._data)
 
     @staticmethod
     def backward(ctx, g):
-        return sum_to(np.where(ctx.mask, 0, g).astype(g.dtype, copy=False), ctx.shape), None, None
+        gx = sum_to(np.where(ctx.mask, 0, g).astype(g.dtype, copy=False), ctx.shape)
+        gv = None
+        if ctx.needs_input_grad[2]:
+            gv = np.asarray(np.where(ctx.mask, g, 0).sum(), dtype=g.dtype)
+        return gx, None, gv
 
 
 def masked_fill(input, mask, value):
     if isinstance(value, Tensor):
-        value = value.item()
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        if not value.requires_grad:
+            value = value.item()
     if mask.dtype.name != "bool":
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{mask.dtype.name}")
