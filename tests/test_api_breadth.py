@@ -483,3 +483,17 @@ def test_keyword_forms_of_arguments_as_torch(call):
     assert f[0] == t[0]
     if t[0] == "ok":
         assert f[1].dtype == getattr(fastnn, str(t[1].dtype).split(".")[1]) and f[1].tolist() == t[1].tolist()
+
+
+@pytest.mark.parametrize("args", [(1, -2, 2), (1, 3, 2), (1, 5, 0), (1, 4, 0), (1, -5, 1), (1, 0, -1), (1, -4, 4),
+                                  (0, 1, 2), (-1, -1, 1)])
+def test_narrow_bounds_and_negative_start_as_torch(args):
+    res = []
+    for m in (fastnn, torch):
+        x = m.arange(12.0).reshape(3, 4).requires_grad_()
+        r = outcome(lambda: x.narrow(*args))
+        if r[0] == "ok":
+            (r[1] * m.arange(1.0, r[1].numel() + 1).reshape(r[1].shape)).sum().backward()
+            r = ("ok", r[1].tolist(), x.grad.tolist())
+        res.append(r)
+    assert res[0][0] == res[1][0] and (res[0][0] != "ok" or res[0] == res[1])

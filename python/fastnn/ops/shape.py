@@ -401,8 +401,17 @@ class _Narrow(Function):
 
 
 def narrow(x, dim, start, length):
+    """The view of x's positions start .. start + length - 1 along dim; a negative start counts from the end."""
     d = wrap_dim(dim, x._data.ndim)
-    return _mark_view(_Narrow.apply(x, d, int(start), int(length)), x)
+    n, start, length = x._data.shape[d], int(start), int(length)
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    start = start + n if start < 0 else start
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return _mark_view(_Narrow.apply(x, d, start, length), x)
 
 
 def split(x, split_size_or_sections, dim=0):
