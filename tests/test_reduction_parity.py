@@ -289,3 +289,15 @@ def test_return_types_print_as_torch(call):
     t = eval(call, {"x": torch.tensor([[1., 5.], [7., 0.]])})
     assert type(f).__module__ == "fastnn.return_types" and type(f).__name__ == type(t).__name__
     assert repr(f).replace("fastnn.", "torch.") == repr(t) and str(f) == repr(f)
+
+
+@pytest.mark.parametrize("call", [
+    "m.tensor([1, 2, 3]).cumsum(0, dtype=m.int32)", "m.cumprod(m.tensor([1, 2, 3]), 0, dtype=m.int32)",
+    "m.tensor([1.5, 2.0]).prod(dtype=m.int32)", "m.tensor([1, 2], dtype=m.int32).prod()",
+    "m.tensor([1, 2], dtype=m.int32).cumsum(0)", "m.tensor([True, True]).cumsum(0)",
+    "m.tensor([[1, 2], [3, 4]], dtype=m.int16).prod(1, dtype=m.int16)",
+    "m.tensor([1.0, 2.0]).cumsum(0, dtype=m.float64)",
+    "m.tensor(3, dtype=m.int8).cumsum(0)", "m.tensor([2, 3], dtype=m.uint8).cumprod(0, dtype=m.uint8)"])
+def test_prod_cumsum_cumprod_compute_in_the_dtype_asked_as_torch(call):
+    f, t = eval(call, {"m": fastnn}), eval(call, {"m": torch})
+    assert str(f.dtype).split(".")[1] == str(t.dtype).split(".")[1] and f.tolist() == t.tolist()

@@ -197,24 +197,32 @@ def _product_of_others(v):
     return left * right
 
 
+def _accumulator(x, dtype):
+    """The numpy dtype prod / cumsum / cumprod compute in: the dtype asked for, else int64 for integers and bool
+    (numpy's own default would keep int32 for cumsum but not for prod), else x's."""
+    if dtype is not None:
+        return _dt.to_dtype(dtype).numpy
+    return np.int64 if x.dtype._category < 2 else x._data.dtype
+
+
 class Prod(Function):
     _internal = True
 
     @staticmethod
-    def forward(ctx, x, dim, keepdim):
+    def forward(ctx, x, dim, keepdim, acc):
         ctx.save_for_backward(x)
         ctx.dim, ctx.keepdim = dim, keepdim
-        return np.asarray(x._data.prod(axis=dim, keepdims=keepdim))
+        return np.asarray(x._data.prod(axis=dim, keepdims=keepdim, dtype=acc))
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xv = x._data
         if ctx.dim is None:
-            return (_product_of_others(xv.reshape(-1)).reshape(xv.shape) * g).astype(xv.dtype), None, None
+            return (_product_of_others(xv.reshape(-1)).reshape(xv.shape) * g).astype(xv.dtype), None, None, None
         others = np.moveaxis(_product_of_others(np.moveaxis(xv, ctx.dim, -1)), -1, ctx.dim)
         gx = others * _expand_back(g, xv.shape, (ctx.dim,), ctx.keepdim)
-        return gx.astype(xv.dtype, copy=False), None, None
+        return gx.astype(xv.dtype, copy=False), None, None, None
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
@@ -223,9 +231,10 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
     if dtype is not None:
         from .pointwise import to_dtype
         input = to_dtype(input, _dt.to_dtype(dtype))
+    acc = _accumulator(input, dtype)
     if dim is None:
-        return Prod.apply(input, None, False)
-    return Prod.apply(input, wrap_dim(dim, input._data.ndim), keepdim)
+        return Prod.apply(input, None, False, acc)
+    return Prod.apply(input, wrap_dim(dim, input._data.ndim), keepdim, acc)
 
 
 # ---------------------------------------------------------------- var / std / norm
@@ -886,9 +895,10 @@ def _cumulative(cls, name, input, dim, dtype, axis):
     if dtype is not None:
         from .pointwise import to_dtype
         input = to_dtype(input, _dt.to_dtype(dtype))
+    acc = _accumulator(input, dtype)
     if input._data.ndim == 0:
-        return cls.apply(input.reshape(1), 0).reshape(())
-    return cls.apply(input, wrap_dim(dim, input._data.ndim))
+        return cls.apply(input.reshape(1), 0, acc).reshape(())
+    return cls.apply(input, wrap_dim(dim, input._data.ndim), acc)
 
 
 def cumsum(input, dim=None, *, dtype=None, axis=None):
@@ -900,13 +910,13 @@ class _CumSum(Function):
     _node_name = "Cumsum"
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx, x, dim, acc):
         ctx.dim = dim
-        return np.cumsum(x._data, axis=dim, dtype=np.int64 if x.dtype._category < 2 else None)
+        return np.cumsum(x._data, axis=dim, dtype=acc)
 
     @staticmethod
     def backward(ctx, g):
-        return _rcumsum(g, ctx.dim), None
+        return _rcumsum(g, ctx.dim), None, None
 
 
 def _rcumsum(a, axis=-1):
@@ -919,10 +929,10 @@ class _CumProd(Function):
     _node_name = "Cumprod"
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(ctx, x, dim, acc):
         ctx.save_for_backward(x)
         ctx.dim = dim
-        return np.cumprod(x._data, axis=dim, dtype=np.int64 if x.dtype._category < 2 else None)
+        return np.cumprod(x._data, axis=dim, dtype=acc)
 
     @staticmethod
     def backward(ctx, g):
@@ -937,7 +947,7 @@ class _CumProd(Function):
             before = _rcumsum(gv * np.cumprod(xv, axis=-1)) / xv
         at = _rcumsum(gv * np.cumprod(np.where(k == first, 1, xv), axis=-1))
         gx = np.where(k < first, before, np.where(k == first, at, 0))
-        return np.moveaxis(gx, -1, ctx.dim).astype(xv.dtype, copy=False), None
+        return np.moveaxis(gx, -1, ctx.dim).astype(xv.dtype, copy=False), None, None
 
 
 def cumprod(input, dim=None, *, dtype=None, axis=None):
