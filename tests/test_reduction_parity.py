@@ -301,3 +301,15 @@ def test_return_types_print_as_torch(call):
 def test_prod_cumsum_cumprod_compute_in_the_dtype_asked_as_torch(call):
     f, t = eval(call, {"m": fastnn}), eval(call, {"m": torch})
     assert str(f.dtype).split(".")[1] == str(t.dtype).split(".")[1] and f.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize("call", ["u.all()", "u.any(1)", "u.all(0, keepdim=True)", "m.any(u)", "f.all()",
+                                  "f.any(0)", "b.all(1)"])
+def test_all_any_keep_uint8_for_uint8_input_as_torch(call):
+    res = []
+    for m in (fastnn, torch):
+        env = {"m": m, "u": m.tensor([[1, 0], [2, 3]], dtype=m.uint8), "f": m.tensor([[1.5, 0.0], [2.0, 3.0]]),
+               "b": m.tensor([[True, False], [True, True]])}
+        r = eval(call, env)
+        res.append((str(r.dtype).split(".")[1], r.tolist()))
+    assert res[0] == res[1]

@@ -955,18 +955,21 @@ def cumprod(input, dim=None, *, dtype=None, axis=None):
     return _cumulative(_CumProd, "cumprod", input, dim, dtype, axis)
 
 
-def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def _all_or_any(fn, name, input, dim, keepdim, axis, keepdims):
+    """bool results, except uint8 for a uint8 input (torch keeps that legacy)."""
     if axis is not None or keepdims is not None:
-        dim, keepdim = _alias("all", dim, keepdim, axis, keepdims)
+        dim, keepdim = _alias(name, dim, keepdim, axis, keepdims)
     dims = None if dim is None or not input._data.ndim else normalize_dims(dim, input._data.ndim)
-    return Tensor._make(np.asarray(np.all(input._data, axis=dims, keepdims=keepdim)))
+    out = np.asarray(fn(input._data, axis=dims, keepdims=keepdim))
+    return Tensor._make(out.astype(np.uint8) if input._data.dtype == np.uint8 else out)
+
+
+def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    return _all_or_any(np.all, "all", input, dim, keepdim, axis, keepdims)
 
 
 def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    if axis is not None or keepdims is not None:
-        dim, keepdim = _alias("any", dim, keepdim, axis, keepdims)
-    dims = None if dim is None or not input._data.ndim else normalize_dims(dim, input._data.ndim)
-    return Tensor._make(np.asarray(np.any(input._data, axis=dims, keepdims=keepdim)))
+    return _all_or_any(np.any, "any", input, dim, keepdim, axis, keepdims)
 
 
 def count_nonzero(input, dim=None, *, axis=None):
