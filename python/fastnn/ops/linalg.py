@@ -1,9 +1,11 @@
 """Matrix products with autograd. 2-D products go to the backend GEMM with transpose flags (no transpose is
 ever materialised); batched products use numpy's matmul. Also addmm / addmv / baddbmm (a product scaled and
-added to an input), kron and the cross product.
+added to an input), kron and the cross product; and torch.linalg's vector_norm, matrix_norm, norm, det, slogdet,
+inv, solve, matrix_power, multi_dot and vecdot (LAPACK through numpy, gradients by the standard formulas).
 
 fastnn.linalg is this module, so its `cross` is torch.linalg.cross (dim=-1); fastnn.cross (torch.cross, dim=None)
 is `cross_first_dim_of_3`."""
+import math as _math
 import warnings
 
 import numpy as np
@@ -12,8 +14,11 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend import cpu as K
 from ..tensor import Tensor
+from . import reduction as _red
 from .pointwise import _check_tensors, _finish, cpp_type_name, mul
+from .pointwise import abs as _abs, to_dtype as _to_dtype
 from .shape import expand, reshape, squeeze, unsqueeze
+from .shape import transpose as _transpose
 from ._util import broadcast_shapes, sum_to, wrap_dim
 
 
@@ -286,3 +291,381 @@ def cross_first_dim_of_3(input, other, dim=None, *, out=None):
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
     return cross(input, other, dim=dim, out=out)
+
+
+# ---------------------------------------------------------------- torch.linalg: norms, det, inv, solve, ...
+
+
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError: a RuntimeError for a matrix the operation cannot handle (singular)."""
+
+
+slogdet_result = _red._return_type("linalg_slogdet", ["sign", "logabsdet"])
+
+
+def _check_float(name, t):
+    if not t.dtype.is_floating_point:
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_dt.torch_name(t.dtype)}")
+
+
+def _check_square(name, A, what="A"):
+    s = A._data.shape
+    if len(s) < 2:
+        raise RuntimeError(f"{name}: The input tensor {what} must have at least 2 dimensions.")
+    if s[-1] != s[-2]:
+        raise RuntimeError(f"{name}: {what} must be batches of square matrices, but they are {s[-2]} by {s[-1]} "
+                           "matrices")
+
+
+def _mT(a):
+    return np.swapaxes(a, -1, -2)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """torch.linalg.vector_norm: the ord-norm of x over dim (None: all of it), as a vector."""
+    _check_float("linalg.vector_norm", x)
+    if dtype is not None:
+        dtype = _dt.to_dtype(dtype)
+        if not dtype.is_floating_point:
+            raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got "
+                               f"{_dt.torch_name(dtype)}")
+        if np.dtype(dtype.numpy).itemsize < x._data.dtype.itemsize:
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_dt.torch_name(x.dtype)}) should be "
+                               f"convertible without narrowing to the specified dtype ({_dt.torch_name(dtype)})")
+        x = _to_dtype(x, dtype)
+    if isinstance(ord, str):
+        raise TypeError("linalg_vector_norm(): argument 'ord' must be Number, not str")
+    return _finish(_red._Norm.apply(x, float(ord), _red._dims(dim, x._data.ndim), keepdim), out)
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """torch.linalg.matrix_norm for ord 'fro', 'nuc', 1, -1, inf, -inf, 2, -2 over the two dims in dim."""
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    _check_float("linalg.matrix_norm", A)
+    if dtype is not None:
+        A = _to_dtype(A, _dt.to_dtype(dtype))
+    if isinstance(dim, int) or len(dim) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got " + str(dim))
+    d0, d1 = (wrap_dim(d, A._data.ndim) for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
+    if isinstance(ord, str):
+        if ord == "fro":
+            return _finish(vector_norm(A, 2, (d0, d1), keepdim), out)
+        if ord == "nuc":
+            return _finish(_sv_norm(A, d0, d1, keepdim, "nuc"), out)
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if ord in (2, -2):
+        return _finish(_sv_norm(A, d0, d1, keepdim, ord), out)
+    if ord not in (1, -1, _math.inf, -_math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if abs(ord) == _math.inf:  # the largest (smallest) row sum: sum along the columns first
+        d0, d1 = d1, d0
+    r = (_red.amax if ord > 0 else _red.amin)(_red.sum(_abs(A), d0, keepdim=True), d1, keepdim=True)
+    if not keepdim:
+        r = squeeze(r, (d0, d1))
+    return _finish(r, out)
+
+
+class _SvNorm(Function):
+    """The nuclear norm (sum of singular values) or the largest / smallest singular value of the last two dims."""
+
+    _internal = True
+    _node_name = "LinalgSvd"
+
+    @staticmethod
+    def forward(ctx, A, kind):
+        u, s, vh = np.linalg.svd(A._data, full_matrices=False)
+        ctx.u, ctx.s, ctx.vh, ctx.kind = u, s, vh, kind
+        if kind == "nuc":
+            return np.asarray(s.sum(axis=-1))
+        return np.asarray(s[..., 0] if kind == 2 else s[..., -1])
+
+    @staticmethod
+    def backward(ctx, g):
+        u, vh, g = ctx.u, ctx.vh, np.asarray(g)[..., None, None]
+        if ctx.kind == "nuc":
+            return (g * np.matmul(u, vh)).astype(u.dtype, copy=False), None
+        col = slice(0, 1) if ctx.kind == 2 else slice(-1, None)
+        return (g * (u[..., :, col] * vh[..., col, :])).astype(u.dtype, copy=False), None
+
+
+def _sv_norm(A, d0, d1, keepdim, kind):
+    from .shape import permute
+    nd = A._data.ndim
+    rest = [d for d in range(nd) if d not in (d0, d1)]
+    r = _SvNorm.apply(permute(A, rest + [d0, d1]), kind)
+    if keepdim:
+        for d in sorted((d0, d1)):
+            r = unsqueeze(r, d)
+    return r
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """torch.linalg.norm: a vector norm over one dim (or all, ord None), a matrix norm over two."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if dim is not None:
+        dim = tuple(dim)
+    if ord is None:  # the 2-norm of the vector (over one dim or all), the Frobenius norm over two
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype, out=out)
+    if dim is None:
+        if A._data.ndim not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                               f"Got {A._data.ndim}D.")
+        dim = tuple(range(A._data.ndim))
+    if isinstance(ord, str) or len(dim) == 2:
+        if len(dim) != 2:
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}"
+                               if len(dim) > 2 else "linalg.matrix_norm: The input tensor A must have at least 2 "
+                               "dimensions.")
+        return matrix_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
+    if len(dim) != 1:
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+    return vector_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
+
+
+def _first_zero_pivot(a):
+    """LAPACK getrf's info for matrix a: the 1-based index of the first zero pivot of LU with partial pivoting."""
+    a = np.array(a, dtype=np.float64)
+    n = a.shape[-1]
+    for k in range(n):
+        p = k + int(np.argmax(np.abs(a[k:, k])))
+        if a[p, k] == 0:
+            return k + 1
+        a[[k, p]] = a[[p, k]]
+        a[k + 1:] -= np.outer(a[k + 1:, k] / a[k, k], a[k])
+    return n
+
+
+def _singular_error(name, a):
+    """torch's LinAlgError for the first singular matrix in the batch a."""
+    flat = a.reshape((-1,) + a.shape[-2:])
+    for i, m in enumerate(flat):
+        try:
+            np.linalg.inv(m)
+        except np.linalg.LinAlgError:
+            where = f"(Batch element {i}): " if a.ndim > 2 else ""
+            if name == "linalg.solve":
+                return LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.")
+            return LinAlgError(f"{name}: {where}The diagonal element {_first_zero_pivot(m)} is zero, the inversion "
+                               "could not be completed because the input matrix is singular.")
+    return LinAlgError(f"{name}: The input matrix is singular.")
+
+
+def _inv_array(name, a):
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise _singular_error(name, a) from None
+
+
+class _Det(Function):
+    _internal = True
+    _node_name = "LinalgDet"
+
+    @staticmethod
+    def forward(ctx, A):
+        ctx.save_for_backward(A)
+        ctx.det = np.asarray(np.linalg.det(A._data))
+        return ctx.det
+
+    @staticmethod
+    def backward(ctx, g):
+        (A,) = ctx.saved_tensors
+        a = A._data
+        try:
+            ainv = np.linalg.inv(a)
+        except np.linalg.LinAlgError:  # det is 0 for a singular matrix: torch's g * det * A^-T gives 0 there
+            ainv = np.zeros_like(a)
+            flat, out = a.reshape((-1,) + a.shape[-2:]), ainv.reshape((-1,) + a.shape[-2:])
+            for i, m in enumerate(flat):
+                try:
+                    out[i] = np.linalg.inv(m)
+                except np.linalg.LinAlgError:
+                    pass
+        cof = ctx.det[..., None, None] * _mT(ainv)
+        return (np.asarray(g)[..., None, None] * cof).astype(a.dtype, copy=False)
+
+
+def det(A, *, out=None):
+    """torch.linalg.det: the determinant of each square matrix in the batch A."""
+    _check_square("linalg.det", A)
+    _check_float("linalg.det", A)
+    return _finish(_Det.apply(A), out)
+
+
+class _Slogdet(Function):
+    _internal = True
+    _node_name = "LinalgSlogdet"
+
+    @staticmethod
+    def forward(ctx, A):
+        ctx.save_for_backward(A)
+        sign, logabs = np.linalg.slogdet(A._data)
+        return np.asarray(sign), np.asarray(logabs)
+
+    @staticmethod
+    def backward(ctx, gsign, glog):
+        (A,) = ctx.saved_tensors
+        a = A._data
+        if glog is None:
+            return np.zeros_like(a)
+        return (np.asarray(glog)[..., None, None] * _mT(_inv_array("linalg.slogdet", a))).astype(a.dtype,
+                                                                                                   copy=False)
+
+
+def slogdet(A, *, out=None):
+    """torch.linalg.slogdet: (sign, logabsdet) of the determinant of each square matrix in A."""
+    _check_square("linalg.slogdet", A)
+    _check_float("linalg.slogdet", A)
+    sign, logabs = _Slogdet.apply(A)
+    return slogdet_result(sign, logabs)
+
+
+class _Inv(Function):
+    _internal = True
+    _node_name = "LinalgInvEx"
+
+    @staticmethod
+    def forward(ctx, A):
+        ctx.inv = _inv_array("linalg.inv", A._data)
+        return ctx.inv
+
+    @staticmethod
+    def backward(ctx, g):
+        it = _mT(ctx.inv)
+        return -np.matmul(np.matmul(it, g), it)
+
+
+def inv(A, *, out=None):
+    """torch.linalg.inv: the inverse of each square matrix in A (LinAlgError when one is singular)."""
+    _check_square("linalg.inv", A)
+    _check_float("linalg.inv", A)
+    return _finish(_Inv.apply(A), out)
+
+
+class _Solve(Function):
+    """X with A X = B, B a batch of matrices; batch dims broadcast."""
+
+    _internal = True
+    _node_name = "LinalgSolveEx"
+
+    @staticmethod
+    def forward(ctx, A, B):
+        a, b = A._data, B._data
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        a2, b2 = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
+        try:
+            x = np.linalg.solve(a2, b2)
+        except np.linalg.LinAlgError:
+            raise _singular_error("linalg.solve", a2) from None
+        ctx.a, ctx.x, ctx.ashape, ctx.bshape = a2, x, a.shape, b.shape
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        na, nb = ctx.needs_input_grad
+        gb = np.linalg.solve(_mT(ctx.a), g)
+        ga = sum_to(-np.matmul(gb, _mT(ctx.x)), ctx.ashape) if na else None
+        return ga, (sum_to(gb, ctx.bshape) if nb else None)
+
+
+def solve(A, B, *, left=True, out=None):
+    """torch.linalg.solve: X with A X = B (left) or X A = B; B a batch of vectors when B is 1-D or A's shape
+    less its last dim."""
+    _check_tensors("linalg.solve", A, B)
+    _check_square("linalg.solve", A)
+    _check_float("linalg.solve", A)
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+                           f"{_dt.torch_name(A.dtype)} and B of type {_dt.torch_name(B.dtype)} instead")
+    sa, sb = A._data.shape, B._data.shape
+    vector = B._data.ndim == 1 or (B._data.ndim == A._data.ndim - 1 and sb == sa[:-1])
+    if B._data.ndim == 0:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 1 dimensions.")
+    B2 = unsqueeze(B, -1) if vector else B
+    rows, cols = B2._data.shape[-2:]
+    if (rows if left else cols) != sa[-1]:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({sa[-2]}x{sa[-1]} and {rows}x{cols})")
+    if not left:  # X A = B is A^T X^T = B^T
+        A, B2 = _transpose(A, -1, -2), _transpose(B2, -1, -2)
+    broadcast_shapes(A._data.shape[:-2], B2._data.shape[:-2])
+    X = _Solve.apply(A, B2)
+    if not left:
+        X = _transpose(X, -1, -2)
+    if vector:
+        X = squeeze(X, -1)
+    return _finish(X, out)
+
+
+def matrix_power(A, n, *, out=None):
+    """torch.linalg.matrix_power: A to the integer power n (n < 0: of A's inverse), by repeated squaring."""
+    _check_square("linalg.matrix_power", A)
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise TypeError(f"linalg_matrix_power(): argument 'n' must be int, not {type(n).__name__}")
+    if n == 0:
+        eye = np.broadcast_to(np.eye(A._data.shape[-1], dtype=A._data.dtype), A._data.shape).copy()
+        return _finish(Tensor._make(eye), out)
+    if n < 0:
+        A = inv(A)
+        n = -n
+    result, base = None, A
+    while n:
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if n:
+            base = matmul(base, base)
+    if result is A:
+        from .shape import clone
+        result = clone(A)
+    return _finish(result, out)
+
+
+def multi_dot(tensors, *, out=None):
+    """torch.linalg.multi_dot: the product of a chain of matrices, the first and the last may be vectors."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    first, last = tensors[0]._data.ndim, tensors[-1]._data.ndim
+    if first not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got {first}D")
+    if last not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got {last}D")
+    for i, t in enumerate(tensors[1:-1], 1):
+        if t._data.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t._data.ndim}D")
+    dt = tensors[0].dtype
+    for i, t in enumerate(tensors):
+        if t.dtype is not dt:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
+                               f"{_dt.torch_name(dt)} and tensor {i} {_dt.torch_name(t.dtype)}")
+    mats = [unsqueeze(tensors[0], 0) if first == 1 else tensors[0]] + tensors[1:-1] + \
+        [unsqueeze(tensors[-1], 1) if last == 1 else tensors[-1]]
+    for i in range(len(mats) - 1):
+        a, b = mats[i]._data.shape, mats[i + 1]._data.shape
+        if a[1] != b[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes [{a[0]}, {a[1]}] and "
+                               f"[{b[0]}, {b[1]}] cannot be multiplied")
+    r = mats[0]
+    for m in mats[1:]:
+        r = mm(r, m)
+    if first == 1:
+        r = squeeze(r, 0)
+    if last == 1:
+        r = squeeze(r, -1)
+    return _finish(r, out)
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """torch.linalg.vecdot: sum(x * y) along dim, x and y broadcast (real dtypes: no conjugation)."""
+    _check_tensors("linalg.vecdot", x, y)
+    if x.dtype is not y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{_dt.torch_name(x.dtype)} and y of type {_dt.torch_name(y.dtype)} instead")
+    _check_float("linalg.vecdot", x)
+    return _finish(_red.sum(mul(x, y), dim), out)
