@@ -318,6 +318,11 @@ def _check_square(name, A, what="A"):
                            "matrices")
 
 
+def _check_square_float(name, A):
+    _check_square(name, A)
+    _check_float(name, A)
+
+
 def _mT(a):
     return np.swapaxes(a, -1, -2)
 
@@ -492,8 +497,7 @@ class _Det(Function):
 
 def det(A, *, out=None):
     """torch.linalg.det: the determinant of each square matrix in the batch A."""
-    _check_square("linalg.det", A)
-    _check_float("linalg.det", A)
+    _check_square_float("linalg.det", A)
     return _finish(_Det.apply(A), out)
 
 
@@ -519,8 +523,7 @@ class _Slogdet(Function):
 
 def slogdet(A, *, out=None):
     """torch.linalg.slogdet: (sign, logabsdet) of the determinant of each square matrix in A."""
-    _check_square("linalg.slogdet", A)
-    _check_float("linalg.slogdet", A)
+    _check_square_float("linalg.slogdet", A)
     sign, logabs = _Slogdet.apply(A)
     return slogdet_result(sign, logabs)
 
@@ -542,8 +545,7 @@ class _Inv(Function):
 
 def inv(A, *, out=None):
     """torch.linalg.inv: the inverse of each square matrix in A (LinAlgError when one is singular)."""
-    _check_square("linalg.inv", A)
-    _check_float("linalg.inv", A)
+    _check_square_float("linalg.inv", A)
     return _finish(_Inv.apply(A), out)
 
 
@@ -577,8 +579,7 @@ def solve(A, B, *, left=True, out=None):
     """torch.linalg.solve: X with A X = B (left) or X A = B; B a batch of vectors when B is 1-D or A's shape
     less its last dim."""
     _check_tensors("linalg.solve", A, B)
-    _check_square("linalg.solve", A)
-    _check_float("linalg.solve", A)
+    _check_square_float("linalg.solve", A)
     if A.dtype is not B.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
                            f"{_dt.torch_name(A.dtype)} and B of type {_dt.torch_name(B.dtype)} instead")
