@@ -111,7 +111,8 @@ def test_inferred_dtype_follows_default_dtype():
         torch.set_default_dtype(torch.float32)
 
 
-@pytest.mark.parametrize("data", [[2 ** 63], [[1], [-2 ** 63 - 1]], 2 ** 64], ids=["2**63", "nested", "scalar"])
+@pytest.mark.parametrize("data", [[2 ** 63], [[1], [-2 ** 63 - 1]], 2 ** 64, [1, 2 ** 63], [[1], [2 ** 63]]],
+                         ids=["2**63", "nested", "scalar", "after an int", "nested after an int"])
 def test_python_int_beyond_int64(data):
     """torch: ValueError (Overflow when unpacking long long)."""
     _check(lambda m: m.tensor(data))

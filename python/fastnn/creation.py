@@ -64,10 +64,11 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     else:
         arr, inferred = _python_array(data)
         target = target or inferred
-        if arr.dtype == object or arr.dtype == np.uint64:  # Python ints beyond int64
-            if not target.is_floating_point and target is not _dt.bool_:
-                big = next(v for v in arr.flat if not -2 ** 63 <= int(v) < 2 ** 63)
-                raise ValueError(f"Overflow when unpacking long long: {big} does not fit in int64")
+        # Python ints beyond int64: numpy holds them as objects, uint64 or (mixed signs) floats
+        if (arr.dtype == object or arr.dtype == np.uint64 or arr.dtype.kind == "f" and inferred._category == 1) \
+                and not target.is_floating_point and target is not _dt.bool_:
+            if any(not -2 ** 63 <= int(v) < 2 ** 63 for v in arr.flat):
+                raise ValueError("Overflow when unpacking long long")
         if target._category == 1 and arr.dtype != target.numpy:
             arr = _to_int(arr, target)
         else:
@@ -95,7 +96,8 @@ def _python_array(data):
             arr = np.array(data)
             if arr.dtype.kind in "ib":  # numpy's promotion of Python ints and bools is torch's
                 return arr, _dt.from_numpy_dtype(arr.dtype)
-            if arr.dtype.kind == "f":  # floats after an int: check the items
+            # floats after an int: check the items; a value from 2^63 may be ints beyond int64 (_dtype_of tells)
+            if arr.dtype.kind == "f" and not (arr.size and np.abs(arr).max() >= 2.0 ** 63):
                 return _python_floats(data, arr) if arr.ndim > 1 else arr, _dt.get_default_dtype()
         except (ValueError, TypeError, RuntimeError, OverflowError):  # not plain numbers after all, or ragged
             pass

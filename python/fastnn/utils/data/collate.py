@@ -62,16 +62,6 @@ def _type_name(cls):
     return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__name__}"
 
 
-def _tensor_of_numbers(batch):
-    """fastnn.tensor(batch) with torch.tensor's overflow error for a Python int beyond int64 in an integer
-    result (torch's inference is integral unless a float is there; fastnn.tensor would make it float)."""
-    if any(type(b) is int and not -2 ** 63 <= b < 2 ** 63 for b in batch):
-        probe = fastnn.tensor([0 if type(b) is int else b for b in batch])
-        if not probe.dtype.is_floating_point:
-            raise ValueError("Overflow when unpacking long long")
-    return fastnn.tensor(batch)
-
-
 def _tensor_arrays(batch, torch_tensor):
     """The numpy data of a batch of tensors (fastnn's, or torch's when torch is loaded); anything else in it is
     torch.stack's TypeError."""
@@ -122,7 +112,7 @@ def default_collate(batch):
                 return fastnn.from_numpy(out)
         except (ValueError, TypeError, OverflowError, RuntimeError):
             pass  # fastnn.tensor raises torch's error
-        return _tensor_of_numbers(batch)
+        return fastnn.tensor(batch)
     if fastnn.is_tensor(elem):
         return fastnn.from_numpy(_stack_arrays(_tensor_arrays(batch, _torch_tensor_type())))
     torch_tensor = _torch_tensor_type()
@@ -145,7 +135,7 @@ def default_collate(batch):
             pass
         return fastnn.tensor(batch, dtype=fastnn.float64)
     if isinstance(elem, int):  # int subclasses (IntEnum, ...): torch.tensor(batch)
-        return _tensor_of_numbers(batch)
+        return fastnn.tensor(batch)
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
