@@ -6,7 +6,6 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
-from ..autograd.grad_mode import is_grad_enabled
 from ..ops import activation as _act
 from ..ops import inplace as _inplace_ops
 from ..ops import log_softmax as _log_softmax
@@ -14,7 +13,6 @@ from ..ops import relu as _relu
 from ..ops import sigmoid, tanh  # noqa: F401  (re-exported)
 from ..ops import softmax as _softmax
 from ..ops import where as _where
-from ..ops._util import named as _named
 from ..ops._util import wrap_dim as _wrap_dim
 from ..random import _rng
 from ..tensor import Tensor
@@ -114,18 +112,16 @@ def silu(input, inplace=False):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clamp(input, min_val, max_val), with torch's gradient: 1 strictly between the bounds, 0 on them (clamp's
-    passes on them). An integer input keeps its dtype (bounds truncated), as torch."""
+    """clamp(input, min_val, max_val), with torch's gradient: 0 on the bounds. An integer input keeps its dtype
+    (bounds truncated), as torch."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    if not input.dtype.is_floating_point:
-        min_val, max_val = int(min_val), int(max_val)
+    if input.dtype.is_floating_point:
+        return _run_activation(_act.Hardtanh, input, inplace, min_val, max_val)
+    min_val, max_val = int(min_val), int(max_val)
     if inplace:
-        return _inplace_ops.rewrite(input, lambda x, _: hardtanh(x, min_val, max_val))
-    if not (input.requires_grad and is_grad_enabled()):
-        return input.clamp(min_val, max_val)
-    inside = (input > min_val) & (input < max_val)
-    return _named(_where(inside, input, input.detach().clamp(min_val, max_val)), "Hardtanh")
+        return _inplace_ops.rewrite(input, lambda x, _: x.clamp(min_val, max_val))
+    return input.clamp(min_val, max_val)
 
 
 def relu6(input, inplace=False):

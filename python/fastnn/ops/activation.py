@@ -187,6 +187,8 @@ def _elu_grad(x, alpha, scale, input_scale):
 
 
 Elu = _elementwise("Elu", _elu, _elu_grad)
+# clamp with torch's gradient: 1 strictly between the bounds, 0 on them (clamp's passes on them)
+Hardtanh = _elementwise("Hardtanh", lambda x, lo, hi: np.clip(x, lo, hi), lambda x, lo, hi: (x > lo) & (x < hi))
 
 
 def _softplus_grad(x, beta, threshold):
