@@ -603,13 +603,9 @@ def index_fill(input, dim, index, value):
     mask = np.zeros(n, dtype=np.bool_)
     mask[ix] = True
     mask = mask.reshape(tuple(n if k == d else 1 for k in range(len(xs))))
-    from .pointwise import to_dtype, where
     from ._util import named
-    if isinstance(value, Tensor):
-        fill = to_dtype(value, input.dtype)
-    else:
-        fill = Tensor._make(np.asarray(_fill_value(value, input.dtype), dtype=input.dtype.numpy))
-    return named(where(Tensor._make(mask), fill, input), "IndexFill", int(isinstance(value, Tensor)))
+    fill = value if isinstance(value, Tensor) else _fill_value(value, input.dtype)
+    return named(masked_fill(input, Tensor._make(mask), fill), "IndexFill", int(isinstance(value, Tensor)))
 
 
 def index_fill_(self, dim, index, value):
