@@ -180,26 +180,30 @@ for _name in ["squeeze_", "unsqueeze_", "t_", "transpose_"]:
     setattr(Tensor, _name, getattr(ops.shape, _name))
 
 
-def _fill_no_grad(self, arr_fn, overlap_ok=False):
-    """arr_fn writes self's array; overlap_ok: a constant fill of an expanded tensor is fine (torch's fill_)."""
+def _fill(self, arr_fn, overlap_ok=False, name="Fill", value=None):
+    """arr_fn writes self's array; overlap_ok: a constant fill of an expanded tensor is fine (torch's fill_).
+    On a tensor in a graph the fill is recorded: no gradient flows to the old values (nor to a random draw),
+    a 0-d tensor `value` gets the summed gradient."""
     inplace.check_leaf(self)
     if not overlap_ok:
         inplace.check_overlap(self)
-    if self.grad_fn is not None and inplace.needs_graph(self):
-        raise RuntimeError("fastnn does not support filling a tensor that is part of a graph in place; "
-                           "use an out-of-place op or detach() first")
+    if inplace.needs_graph(self, value):
+        new = np.empty_like(self._data)
+        arr_fn(new)
+        src = value.to(self.dtype) if isinstance(value, Tensor) else Tensor._make(new)
+        return inplace.overwrite(self, src, name)
     arr_fn(self._data)
     self._version[0] += 1
     return self
 
 
 def zero_(self):
-    return _fill_no_grad(self, lambda a: a.fill(0), overlap_ok=True)
+    return _fill(self, lambda a: a.fill(0), overlap_ok=True, name="Zero")
 
 
 def fill_(self, value):
     v = value.item() if isinstance(value, Tensor) else value
-    return _fill_no_grad(self, lambda a: a.fill(v), overlap_ok=True)
+    return _fill(self, lambda a: a.fill(v), overlap_ok=True, value=value if isinstance(value, Tensor) else None)
 
 
 def _in_memory_order(a):
@@ -212,7 +216,7 @@ def _draw_into(self, draw):
     def fill(a):
         view = _in_memory_order(a)
         np.copyto(view, draw(a.size, a.flags.c_contiguous).reshape(view.shape), casting="unsafe")
-    return _fill_no_grad(self, fill)
+    return _fill(self, fill)
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -236,12 +240,12 @@ def random_(self, low=None, high=None, *, generator=None):
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
-    return _fill_no_grad(self, lambda a: np.copyto(a, _rng(generator).random(a.shape) < p, casting="unsafe"))
+    return _fill(self, lambda a: np.copyto(a, _rng(generator).random(a.shape) < p, casting="unsafe"))
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
-    return _fill_no_grad(self, lambda a: np.copyto(a, _rng(generator).exponential(1.0 / lambd, a.shape),
-                                                    casting="unsafe"))
+    return _fill(self, lambda a: np.copyto(a, _rng(generator).exponential(1.0 / lambd, a.shape),
+                                           casting="unsafe"))
 
 
 def copy_(self, src, non_blocking=False):
@@ -259,7 +263,7 @@ def copy_(self, src, non_blocking=False):
         np.copyto(self._data, src._data, casting="unsafe")
         self._version[0] += 1
         return self
-    return inplace.apply_inplace(self, lambda s: ops.add(ops.mul(s, 0), src.to(self.dtype)))
+    return inplace.overwrite(self, src.to(self.dtype), "Copy")
 
 
 def resize_(self, *sizes):

@@ -139,8 +139,8 @@ class Function:
                     ctx._out_meta = ((out.shape, out.dtype),)
                     ctx._yver = t._version
                     if out.dtype.kind == "f":
-                        t.requires_grad = True
-                        t.grad_fn = ctx
+                        t._requires_grad = True
+                        t._grad_fn = ctx
                 return t
             outs = tuple([_make(o) for o in out])
         else:
@@ -165,8 +165,8 @@ class Function:
             nd = ctx._non_differentiable
             for i, o in enumerate(outs):
                 if isinstance(o, Tensor) and o.dtype.is_floating_point and not any(o is t for t in nd):
-                    o.requires_grad = True
-                    o.grad_fn = ctx
+                    o._requires_grad = True
+                    o._grad_fn = ctx
                     o._output_nr = i
         if cls._internal:
             return outs
@@ -185,9 +185,8 @@ class Function:
 def _alias(x, ctx):
     """A new tensor over an input that forward returned unchanged: torch returns a view of the input there, so
     the input keeps its own history (a leaf stays a leaf)."""
-    v = _make(x._data)
-    v._version = x._version
-    v._base = x._base if x._base is not None else x
+    from ..ops.shape import _mark_view
+    v = _mark_view(_make(x._data), x)
     if any(x is t for t in ctx._non_differentiable):
         ctx._non_differentiable = tuple(v if t is x else t for t in ctx._non_differentiable)
     return v

@@ -2,14 +2,16 @@
 
 - a leaf that requires grad cannot be modified in place while grad mode is on (under no_grad it can);
 - a modified tensor's version counter moves, so a backward that needs its old value raises;
-- a non-leaf (or a plain tensor mixed with one that requires grad) takes the op's node as its new grad_fn.
-fastnn does not rebase the history of views in place (torch's CopySlices): that raises a clear error.
+- a non-leaf (or a plain tensor mixed with one that requires grad) takes the op's node as its new grad_fn;
+- written into a view, the op rebases the view's base instead (autograd/views.py: torch's CopySlices).
 """
 import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd import grad_mode
+from ..autograd.function import Function
 from ..tensor import Tensor
+from ._util import named, sum_to
 
 
 def needs_graph(x, other=None):
@@ -28,9 +30,9 @@ def apply_inplace(x, compute):
     rebase x's history. The snapshot (torch's original_self) keeps x's old values for a backward that needs
     them, so a chain like h.mul_(3); h.clamp_(max=2) does not trip the version check."""
     check_leaf(x)
-    if x._base is not None and (x._base.requires_grad or x.requires_grad):
-        raise RuntimeError("fastnn does not support in-place operations that need autograd on a view of a tensor "
-                           "that requires grad; use an out-of-place op (e.g. torch.where or cat) instead.")
+    if x._base is not None:
+        from ..autograd.views import inplace_on_view
+        return inplace_on_view(x, compute, write)
     src = Tensor._make(x._data.copy(), x.requires_grad)
     src.grad_fn, src._output_nr = x.grad_fn, x._output_nr
     result = compute(src)
@@ -93,3 +95,26 @@ def binary_inplace(x, other, op):
         return x
     from . import pointwise
     return apply_inplace(x, lambda s: getattr(pointwise, op)(s, s if other is x else other))
+
+
+class _Overwrite(Function):
+    """x's elements replaced by src (broadcast, cast to x's dtype): no gradient to x's old values, the summed
+    gradient to src. The recorded form of copy_ and of the fills."""
+
+    _internal = True
+    _fresh_grads = True
+
+    @staticmethod
+    def forward(ctx, x, src):
+        ctx.src_shape = src._data.shape
+        return np.broadcast_to(src._data, x._data.shape).astype(x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_x, need_src = ctx.needs_input_grad
+        return (np.zeros_like(g) if need_x else None), (sum_to(g, ctx.src_shape) if need_src else None)
+
+
+def overwrite(x, src, name):
+    """x.copy_(src) / x.fill_(...) with the graph recorded (the caller has checked shapes and the leaf rule)."""
+    return apply_inplace(x, lambda s: named(_Overwrite.apply(s, src), name))

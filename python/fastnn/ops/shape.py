@@ -17,8 +17,13 @@ _grad_state = _grad_mode.state
 
 
 def _mark_view(out, src):
+    """out shares src's storage: the same version counter and base; made while grad mode is on, out later
+    takes its gradient from the base's history whenever their storage is changed in place (Tensor.grad_fn)."""
     out._version = src._version
-    out._base = src._base if src._base is not None else src
+    base = out._base = src._base if src._base is not None else src
+    if _grad_state.enabled:
+        out._vbase = base
+        out._vver = src._version[0]
     return out
 
 
