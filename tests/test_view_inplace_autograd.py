@@ -126,9 +126,19 @@ def _fill_whole(T, w):
     return [y]
 
 
+def _scalar_view_assigned(T, w):
+    y = w * 1.5
+    e = y[2]
+    e[...] = w.mean() * 3
+    e.mul_(w[0])
+    (y * y).sum().backward()
+    return [y, e]
+
+
 PROGRAMS = [_slice_mul_then_base, _slice_mul_then_view, _setitem_column_add, _transpose_row, _diagonal_add,
             _view_relu, _base_changed_after_view, _plain_base_gains_history, _view_of_view, _two_views_of_one_base,
-            _copy_into_slice, _zero_slice, _fill_with_tensor, _copy_over_overflow, _fill_whole]
+            _copy_into_slice, _zero_slice, _fill_with_tensor, _copy_over_overflow, _fill_whole,
+            _scalar_view_assigned]
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: p.__name__.strip("_"))
@@ -241,3 +251,54 @@ def test_training_views_are_untouched():
     y = x * 1
     v = y.view(12)
     assert v.grad_fn.name() == "ViewBackward0"
+
+
+# Random programs: views of a base (or of earlier views) and in-place ops on them, in any order, then a loss
+# over the base and every view. fastnn must give torch's values and gradients wherever torch runs the program
+# (fastnn may run some that torch refuses: its in-place ops keep a snapshot of the old values, so one that
+# saves its own output, as sigmoid_, does not break when the tensor is written again).
+_VIEWS = [lambda t: t[1:], lambda t: t[::2], lambda t: t[0], lambda t: t.transpose(0, -1),
+          lambda t: t.unsqueeze(0), lambda t: t.narrow(0, 0, max(1, t.shape[0] - 1)) if t.dim() else t,
+          lambda t: t.diagonal() if t.dim() == 2 else t, lambda t: t[..., 1:] if t.dim() and t.shape[-1] > 1 else t,
+          lambda t: t.squeeze(), lambda t: t.permute(*reversed(range(t.dim()))),
+          lambda t: t.select(-1, 0) if t.dim() else t]
+_OPS = [lambda t, w: t.mul_(2), lambda t, w: t.add_(w.sum()), lambda t, w: t.relu_(), lambda t, w: t.zero_(),
+        lambda t, w: t.fill_(w.sum() * 0.1), lambda t, w: t.clamp_(-0.5, 0.5), lambda t, w: t.sigmoid_(),
+        lambda t, w: t.copy_(t * 0 + w.mean()), lambda t, w: t.__setitem__((...,), w.mean() * 3),
+        lambda t, w: t.div_(w.max() + 5), lambda t, w: t.masked_fill_(t > 0, 0.25),
+        lambda t, w: t.addcmul_(t, t, value=0.5), lambda t, w: t.tanh_()]
+
+
+def _run_program(lib, a, base_kind, prog):
+    w = lib.tensor(a, requires_grad=True)
+    base = w * 1.5 if base_kind == 0 else lib.zeros(a.shape, dtype=lib.float64)
+    held = []
+    for is_view, i, j in prog:
+        if is_view:
+            held.append(_VIEWS[i % len(_VIEWS)](held[j % len(held)] if held and j % 2 else base))
+        else:
+            _OPS[i % len(_OPS)](held[j % len(held)] if held and j % 3 else base, w)
+    if base_kind == 1:
+        base.add_(w)  # a plain base gains history after its views were taken
+    loss = (base * base).sum() + sum((h * h).sum() for h in held)
+    loss.backward()
+    return [base] + held, w.grad
+
+
+def test_random_view_programs_follow_torch():
+    rs = np.random.default_rng(7)
+    compared = 0
+    for trial in range(300):
+        a = rs.standard_normal([(3, 4), (4, 4), (5,), (2, 3, 4)][trial % 4])
+        prog = [(bool(rs.integers(2)), int(rs.integers(100)), int(rs.integers(100)))
+                for _ in range(int(rs.integers(1, 6)))]
+        try:
+            touts, tgrad = _run_program(torch, a, trial % 2, prog)
+        except RuntimeError:
+            continue  # torch refuses this program
+        fouts, fgrad = _run_program(fastnn, a, trial % 2, prog)
+        for f, t in zip(fouts, touts):
+            np.testing.assert_allclose(f.detach().numpy(), t.detach().numpy(), rtol=1e-10, err_msg=str(prog))
+        np.testing.assert_allclose(fgrad.numpy(), tgrad.numpy(), rtol=1e-10, atol=1e-12, err_msg=str(prog))
+        compared += 1
+    assert compared > 200

@@ -74,8 +74,8 @@ class _CopySlices(Function):
         if need_old:
             g_old = g.copy()
             g_old.reshape(-1)[ctx.index] = 0
-        if need_result:
-            g_result = g.reshape(-1)[ctx.index]
+        if need_result:  # (indexed flat and reshaped: a 0-d index would pick a numpy scalar)
+            g_result = g.reshape(-1)[ctx.index.reshape(-1)].reshape(ctx.index.shape)
         return g_old, g_result, None
 
 
