@@ -17,7 +17,10 @@ SHAPES = [(d, 17, 65) for d in (1, 7, 15, 16, 17, 63, 65, 255, 257, 1000)] + \
          [(17, 65, d) for d in (1, 7, 15, 16, 17, 63, 65, 255, 257, 1000)] + \
          [(257, 255, 257), (1000, 63, 65), (7, 1000, 1000), (17, 1000, 257), (7, 4100, 17), (255, 1000, 63),
           (64, 128, 784), (784, 128, 64), (64, 784, 128), (64, 10, 64)] + \
-         [(d, 33, 41) for d in (2, 3, 4, 5, 6, 14, 20, 22)]  # a last row panel of every height, MR 6 or 8
+         [(d, 33, 41) for d in (2, 3, 4, 5, 6, 14, 20, 22)] + \
+         [(64, 1024, 300), (130, 1040, 70), (96, 2088, 520), (20, 8192, 40)]
+# (the last row: B [K, N] packed in groups of panels just before use, rows of a power-of-two length included,
+# ragged last groups and several column blocks)
 
 
 @pytest.fixture(params=ISAS)
@@ -88,7 +91,8 @@ def test_sgemm_beta0_all_shapes_threads_bit_identical(isa, threads, ta, tb):
 @pytest.mark.parametrize("ta,tb", MODES)
 def test_sgemm_alpha_beta_bias_relu(isa, threads, ta, tb):
     rng = np.random.default_rng(7 + ta + 2 * tb)
-    cases = [(1, 1, 1), (7, 15, 16), (63, 65, 257), (255, 257, 63), (17, 1000, 257), (257, 255, 1000)]
+    cases = [(1, 1, 1), (7, 15, 16), (63, 65, 257), (255, 257, 63), (17, 1000, 257), (257, 255, 1000),
+             (130, 1040, 70), (64, 1024, 300)]
     for (M, N, K) in cases:
         a, b = operands(rng, M, N, K, ta, tb)
         c0 = rng.standard_normal((M, N)).astype(np.float32)
