@@ -18,9 +18,9 @@ SHAPES = [(d, 17, 65) for d in (1, 7, 15, 16, 17, 63, 65, 255, 257, 1000)] + \
          [(257, 255, 257), (1000, 63, 65), (7, 1000, 1000), (17, 1000, 257), (7, 4100, 17), (255, 1000, 63),
           (64, 128, 784), (784, 128, 64), (64, 784, 128), (64, 10, 64)] + \
          [(d, 33, 41) for d in (2, 3, 4, 5, 6, 14, 20, 22)] + \
-         [(64, 1024, 300), (130, 1040, 70), (96, 2088, 520), (20, 8192, 40)]
+         [(64, 1024, 300), (130, 1040, 70), (96, 2088, 520), (20, 8192, 40), (1024, 200, 64)]
 # (the last row: B [K, N] packed in groups of panels just before use, rows of a power-of-two length included,
-# ragged last groups and several column blocks)
+# ragged last groups and several column blocks; A [K, M] with rows 4 KB apart packed instead of read in place)
 
 
 @pytest.fixture(params=ISAS)

@@ -43,19 +43,22 @@ static const int64_t kDirectBytes = 256 * 1024;
 static const int64_t kDirectMaxN = 256;
 static const int64_t kDirectMaxM = 128;
 static const int64_t kDirectMaxK = 1024;
-// op(B) read in place streams kc rows of one NR-wide panel for every row tile, from L2 once they leave L1. Rows
-// whose byte stride is a multiple of 64 * 2^p fall into 1 / 2^p of L2's sets (counted for a 512 KB 8-way L2, the
-// smaller of this code's targets); when the panel's rows outnumber those sets' lines, every row tile reads them
-// from L3 again: (64 x 300) @ (300 x 1024), rows 4 KB apart, ran 1.4-1.7x slower in place than packed.
+// An operand read in place streams the same kc rows (one line each) for every tile. Rows whose byte stride is a
+// multiple of 64 * 2^p fall into 1 / 2^p of a cache's sets; when there are more rows than those sets' lines, the
+// rows are fetched from the next level again for every tile. Counted for the smaller of this code's targets
+// (Zen 3: L1 32 KB and L2 512 KB, both 8-way, 64-byte lines): op(B) read in place must fit in L2
+// ((64 x 300) @ (300 x 1024), rows 4 KB apart: 1.4-1.7x slower in place than packed), op(A) read in place with
+// trans_a (one line per k) in L1 ((1024 x 64)^T @ (64 x 200), rows 4 KB apart: 1.85x slower in place).
+static const int64_t kL1Sets = 64;
 static const int64_t kL2Sets = 1024;
-static const int64_t kL2Ways = 8;
-static bool panel_fits_l2(int64_t ld, int64_t kc) {
+static const int64_t kWays = 8;
+static bool rows_fit(int64_t ld, int64_t rows, int64_t cache_sets) {
   const int64_t bytes = ld * int64_t(sizeof(float));
   if (bytes % 64) return true;
-  const int64_t lines = (bytes / 64) % kL2Sets;
-  const int64_t low_bit = lines & -lines;  // gcd(lines, kL2Sets); 0 when rows are kL2Sets lines apart
-  const int64_t sets = lines == 0 ? 1 : kL2Sets / low_bit;
-  return sets * kL2Ways >= kc;
+  const int64_t lines = (bytes / 64) % cache_sets;
+  const int64_t low_bit = lines & -lines;  // gcd(lines, cache_sets); 0 when rows are cache_sets lines apart
+  const int64_t sets = lines == 0 ? 1 : cache_sets / low_bit;
+  return sets * kWays >= rows;
 }
 
 // C rows a multiple of 4 KB apart (ldc = 1024, 2048, ... floats) map to the same cache sets, and every K block
@@ -412,7 +415,11 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   // op(A) read in place sits in L2 whatever the K block; one block then saves the extra passes over C
   // (the MLP's 64x784x128 forward product: ~8% faster measured against KC-sized blocks).
   if (g.a_direct && K <= kDirectMaxK) g.kc = K;
-  g.b_direct = !trans_b && M <= kDirectMaxM && panel_fits_l2(ldb, g.kc);
+  if (g.a_direct && trans_a && !rows_fit(lda, g.kc, kL1Sets)) {
+    g.a_direct = false;
+    g.kc = (K + kblocks - 1) / kblocks;
+  }
+  g.b_direct = !trans_b && M <= kDirectMaxM && rows_fit(ldb, g.kc, kL2Sets);
   int nt = num_threads();
   if (M * N * K < kParallelMacs) nt = 1;
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
