@@ -223,10 +223,13 @@ def build_cases():
             mode = ("T" if ta else "N") + ("T" if tb else "N")
             name = f"b{bs} {label} {mode} ({M}x{K})@({K}x{N})"
             cases.append(gemm_case("SGEMM, MLP shapes (us per call)", name, M, N, K, ta, tb, quick=bs == 64))
-    # Short x @ W with W [K, N] rows a power-of-two apart (a layer kept as in x out, at inference batch sizes).
-    for M, N, K in ((64, 1024, 300), (96, 4096, 1000)):
-        cases.append(gemm_case("SGEMM, short x @ W, W rows 4 KB apart (us per call)", f"NN ({M}x{K})@({K}x{N})",
-                               M, N, K, quick=False))
+    # Short x @ W with W [K, N] rows a multiple of 4 KB apart (a layer kept as in x out, at inference batch
+    # sizes), and matrix-vector products (a regression head, batch 1).
+    for M, N, K, ta, tb in ((64, 1024, 300, False, False), (96, 4096, 1000, False, False),
+                            (1000, 1, 1000, False, True), (1, 1000, 1000, False, False)):
+        mode = ("T" if ta else "N") + ("T" if tb else "N")
+        cases.append(gemm_case("SGEMM, other shapes (us per call)", f"{mode} ({M}x{K})@({K}x{N})", M, N, K, ta, tb,
+                               quick=False))
     cases.append(bias_grad_case(256, 128))
     cases.append(row_gather_case(60000, 784, 64))
     for rows, cols in ((64, 10), (4096, 1000)):

@@ -18,9 +18,11 @@ SHAPES = [(d, 17, 65) for d in (1, 7, 15, 16, 17, 63, 65, 255, 257, 1000)] + \
          [(257, 255, 257), (1000, 63, 65), (7, 1000, 1000), (17, 1000, 257), (7, 4100, 17), (255, 1000, 63),
           (64, 128, 784), (784, 128, 64), (64, 784, 128), (64, 10, 64)] + \
          [(d, 33, 41) for d in (2, 3, 4, 5, 6, 14, 20, 22)] + \
-         [(64, 1024, 300), (130, 1040, 70), (96, 2088, 520), (20, 8192, 40), (1024, 200, 64)]
+         [(64, 1024, 300), (130, 1040, 70), (96, 2088, 520), (20, 8192, 40), (1024, 200, 64)] + \
+         [(2048, 1, 4100), (1, 4100, 2048), (1, 1, 300)]
 # (the last row: B [K, N] packed in groups of panels just before use, rows of a power-of-two length included,
-# ragged last groups and several column blocks; A [K, M] with rows 4 KB apart packed instead of read in place)
+# ragged last groups and several column blocks; A [K, M] with rows 4 KB apart packed instead of read in place;
+# matrix-vector products large enough for two threads)
 
 
 @pytest.fixture(params=ISAS)
@@ -92,7 +94,7 @@ def test_sgemm_beta0_all_shapes_threads_bit_identical(isa, threads, ta, tb):
 def test_sgemm_alpha_beta_bias_relu(isa, threads, ta, tb):
     rng = np.random.default_rng(7 + ta + 2 * tb)
     cases = [(1, 1, 1), (7, 15, 16), (63, 65, 257), (255, 257, 63), (17, 1000, 257), (257, 255, 1000),
-             (130, 1040, 70), (64, 1024, 300)]
+             (130, 1040, 70), (64, 1024, 300), (1, 300, 200), (300, 1, 200), (1, 1, 33)]
     for (M, N, K) in cases:
         a, b = operands(rng, M, N, K, ta, tb)
         c0 = rng.standard_normal((M, N)).astype(np.float32)
@@ -117,7 +119,7 @@ def test_sgemm_leading_dimensions_through_views(isa):
     """Row and column slices (row stride > row length) are read and written in place, nothing else touched."""
     rng = np.random.default_rng(3)
     for ta, tb in MODES:
-        for M, N, K in [(7, 17, 65), (65, 33, 257), (300, 40, 300)]:
+        for M, N, K in [(7, 17, 65), (65, 33, 257), (300, 40, 300), (1, 40, 300), (300, 1, 40)]:
             a_big = rng.standard_normal((2 * K + 3, 2 * M + 5) if ta else (2 * M + 3, 2 * K + 5)).astype(np.float32)
             b_big = rng.standard_normal((2 * N + 3, 2 * K + 5) if tb else (2 * K + 3, 2 * N + 5)).astype(np.float32)
             a = a_big[1:1 + K, 2:2 + M] if ta else a_big[1:1 + M, 2:2 + K]
