@@ -77,14 +77,15 @@ struct Epilogue {
   int relu;            // then max(., 0)
 };
 
-// acc[i][j] = sum_k a[i*ars + k*aks] * b[k*sb + j] for i < R, j < NR; then C[i*ldc + j] = epilogue(acc).
+// acc[i][j] = sum_k a[i*ars + k*aks] * b[k*sb + j] for i < R, j < V vectors (NR by default); then
+// C[i*ldc + j] = epilogue(acc).
 // op(A) is addressed by a row stride and a k stride, so a packed panel (1, MR), A read in place with trans_a
 // (1, lda) and A read in place without it (lda, 1) share this code. Rows i >= mr re-read row mr - 1 (their
-// results are discarded), so an unpacked ragged panel never reads past A. b: NR floats per k step (stride sb).
+// results are discarded), so an unpacked ragged panel never reads past A. b: V vectors per k step (stride sb).
 // R < MR serves the last, ragged row panel exactly (M = 64 is 10 panels of 6 and one of 4).
 // PACKED: a is a packed panel (ars 1, aks MR, zero rows past mr); the strides are then compile-time constants and
 // the k loop walks one pointer with fixed displacements (~5% on large products against runtime strides).
-template <int R, bool PACKED>
+template <int R, bool PACKED, int V = NV>
 static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t aks, int64_t mr, const float* b,
                                int64_t sb, float* c, int64_t ldc, const Epilogue& e) {
   if (PACKED) {
@@ -98,24 +99,24 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {  // C's lines arrive while the k loop runs
     __builtin_prefetch(c + i * ldc, 1, 3);
-    __builtin_prefetch(c + i * ldc + NR - 1, 1, 3);
+    __builtin_prefetch(c + i * ldc + V * FASTNN_VL - 1, 1, 3);
   }
-  vf acc[R][NV];
+  vf acc[R][V];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i)
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) acc[i][v] = v_zero();
+    for (int v = 0; v < V; ++v) acc[i][v] = v_zero();
   int64_t off = 0;
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
-    vf bv[NV];
+    vf bv[V];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = v_load(b + v * FASTNN_VL);
+    for (int v = 0; v < V; ++v) bv[v] = v_load(b + v * FASTNN_VL);
 #pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
       const vf av = v_bcast(ar[i] + off);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; ++v) acc[i][v] = v_fma(av, bv[v], acc[i][v]);
+      for (int v = 0; v < V; ++v) acc[i][v] = v_fma(av, bv[v], acc[i][v]);
     }
     off += aks;
     b += sb;
@@ -125,7 +126,7 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
   for (int i = 0; i < R; ++i) {
     float* ci = c + i * ldc;
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) {
+    for (int v = 0; v < V; ++v) {
       vf r = v_mul(acc[i][v], alpha);
       if (e.beta != 0.0f) r = v_fma(beta, v_load(ci + v * FASTNN_VL), r);
       if (e.bias) r = v_add(r, v_load(e.bias + v * FASTNN_VL));
@@ -135,38 +136,56 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
   }
 }
 
-// One mr x nr tile (mr <= MR, nr <= NR) of C. A tile of fewer than NR columns runs the microkernel on a local
-// MR x NR copy (so its arithmetic is the same as a full tile's); b must hold a full, zero-padded NR panel.
-template <bool PACKED>
-static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
-                 int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
-  if (nr == NR) {
-    switch (mr) {
-      case MR: return microkernel<MR, PACKED>(kc, a, ars, aks, MR, b, sb, c, ldc, e);
+// A tile of mr rows (mr <= MR) and V vectors' width.
+template <bool PACKED, int V>
+static void full_width_tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb,
+                            float* c, int64_t ldc, int64_t mr, const Epilogue& e) {
+  switch (mr) {
 #if defined(FASTNN_WIDE)
-      case 7: return microkernel<7, PACKED>(kc, a, ars, aks, 7, b, sb, c, ldc, e);
-      case 6: return microkernel<6, PACKED>(kc, a, ars, aks, 6, b, sb, c, ldc, e);
+    case 8: return microkernel<8, PACKED, V>(kc, a, ars, aks, 8, b, sb, c, ldc, e);
+    case 7: return microkernel<7, PACKED, V>(kc, a, ars, aks, 7, b, sb, c, ldc, e);
 #endif
-      case 5: return microkernel<5, PACKED>(kc, a, ars, aks, 5, b, sb, c, ldc, e);
-      case 4: return microkernel<4, PACKED>(kc, a, ars, aks, 4, b, sb, c, ldc, e);
-      case 3: return microkernel<3, PACKED>(kc, a, ars, aks, 3, b, sb, c, ldc, e);
-      case 2: return microkernel<2, PACKED>(kc, a, ars, aks, 2, b, sb, c, ldc, e);
-      case 1: return microkernel<1, PACKED>(kc, a, ars, aks, 1, b, sb, c, ldc, e);
-    }
+    case 6: return microkernel<6, PACKED, V>(kc, a, ars, aks, 6, b, sb, c, ldc, e);
+    case 5: return microkernel<5, PACKED, V>(kc, a, ars, aks, 5, b, sb, c, ldc, e);
+    case 4: return microkernel<4, PACKED, V>(kc, a, ars, aks, 4, b, sb, c, ldc, e);
+    case 3: return microkernel<3, PACKED, V>(kc, a, ars, aks, 3, b, sb, c, ldc, e);
+    case 2: return microkernel<2, PACKED, V>(kc, a, ars, aks, 2, b, sb, c, ldc, e);
+    default: return microkernel<1, PACKED, V>(kc, a, ars, aks, 1, b, sb, c, ldc, e);
   }
-  alignas(64) float t[MR * NR];
-  alignas(64) float tbias[NR];
+}
+
+// A tile narrower than V vectors: the microkernel runs on a local MR x (V vectors) copy, so its arithmetic is
+// that of a full tile; b must hold a full, zero-padded panel.
+template <bool PACKED, int V>
+static void ragged_tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
+                        int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
+  const int64_t W = V * FASTNN_VL;
+  alignas(64) float t[MR * W];
+  alignas(64) float tbias[W];
   std::memset(t, 0, sizeof(t));
   Epilogue et = e;
   if (e.beta != 0.0f)
-    for (int64_t i = 0; i < mr; ++i) std::memcpy(t + i * NR, c + i * ldc, nr * sizeof(float));
+    for (int64_t i = 0; i < mr; ++i) std::memcpy(t + i * W, c + i * ldc, nr * sizeof(float));
   if (e.bias) {
     std::memset(tbias, 0, sizeof(tbias));
     std::memcpy(tbias, e.bias, nr * sizeof(float));
     et.bias = tbias;
   }
-  microkernel<MR, PACKED>(kc, a, ars, aks, mr, b, sb, t, NR, et);
-  for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * NR, nr * sizeof(float));
+  microkernel<MR, PACKED, V>(kc, a, ars, aks, mr, b, sb, t, W, et);
+  for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * W, nr * sizeof(float));
+}
+
+// One mr x nr tile (mr <= MR, nr <= NR) of C. A tile of at most one vector's width (a product with few columns,
+// or its last panel) runs the one-vector microkernel: the full one would spend half its multiply-adds or more
+// on padding. Every element is the same chain of multiply-adds in any of these tiles, so results do not depend
+// on which one computed them.
+template <bool PACKED>
+static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
+                 int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
+  if (nr == NR) return full_width_tile<PACKED, NV>(kc, a, ars, aks, b, sb, c, ldc, mr, e);
+  if (nr == FASTNN_VL) return full_width_tile<PACKED, 1>(kc, a, ars, aks, b, sb, c, ldc, mr, e);
+  if (nr < FASTNN_VL) return ragged_tile<PACKED, 1>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
+  ragged_tile<PACKED, NV>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
 }
 
 // The whole product's description, shared by the threads.
@@ -233,6 +252,8 @@ static void pack_transposed(const float* src, int64_t ld, int64_t rows, int64_t 
 // Rows are read a group of panels (>= 64 floats) at a time: one S-wide strip at a time walks kc rows ld apart,
 // one or two cache lines per row, which the hardware prefetchers follow poorly (a 256 x 2048 block of B: 205 us
 // that way, 135 us this way).
+static const int64_t kPackAhead = 8;  // rows ahead whose lines pack_copy requests
+
 template <int64_t S>
 static void pack_copy(const float* src, int64_t ld, int64_t cols, int64_t kc, float* dst) {
   const int64_t panels = (cols + S - 1) / S, group = (64 + S - 1) / S;
@@ -240,6 +261,8 @@ static void pack_copy(const float* src, int64_t ld, int64_t cols, int64_t kc, fl
     const int64_t p1 = p0 + group < panels ? p0 + group : panels;
     for (int64_t k = 0; k < kc; ++k) {
       const float* s = src + k * ld;
+      if (k + kPackAhead < kc)  // rows 4 KB or more apart: each in its own page, where prefetchers stop
+        for (int64_t c = p0 * S; c < p1 * S && c < cols; c += 16) __builtin_prefetch(s + kPackAhead * ld + c, 0, 3);
       for (int64_t p = p0; p < p1; ++p) {
         float* d = dst + p * S * kc + k * S;
         const int64_t c0 = p * S, w = cols - c0 < S ? cols - c0 : S;
@@ -422,8 +445,9 @@ static void dot_rows(int64_t n, int64_t K, const float* rows, int64_t ld, const 
   }
 }
 
-// y[j] = sum over k < K of x[k] * rows[k * ld + j], for j < n: k in order, rows streamed one after the other
-// into a block of y that stays in L1 (a block of columns held in registers instead walked the rows ld apart).
+// y[j] = sum over k < K of x[k] * rows[k * ld + j], for j < n: k in order, rows streamed into a block of y that
+// stays in L1, four rows per pass over it (a quarter of the loads and stores of y; a block of columns held in
+// registers instead walked the rows ld apart).
 static void scaled_row_sums(int64_t n, int64_t K, const float* x, const float* rows, int64_t ld, float* y) {
   const int64_t block = 2048;  // floats of y: 8 KB
   for (int64_t j0 = 0; j0 < n; j0 += block) {
@@ -431,12 +455,28 @@ static void scaled_row_sums(int64_t n, int64_t K, const float* x, const float* r
     const int64_t wv = w & ~(FASTNN_VL - 1);
     float* yb = y + j0;
     for (int64_t j = 0; j < w; ++j) yb[j] = 0.0f;
-    for (int64_t k = 0; k < K; ++k) {
+    int64_t k = 0;
+    for (; k + 4 <= K; k += 4) {
       const float* r = rows + k * ld + j0;
-      const float xk = x[k];
-      const vf xv = v_set1(xk);
+      const vf x0 = v_set1(x[k]), x1 = v_set1(x[k + 1]), x2 = v_set1(x[k + 2]), x3 = v_set1(x[k + 3]);
+      for (int64_t j = 0; j < wv; j += FASTNN_VL) {
+        vf v = v_fma(x0, v_load(r + j), v_load(yb + j));
+        v = v_fma(x1, v_load(r + ld + j), v);
+        v = v_fma(x2, v_load(r + 2 * ld + j), v);
+        v_store(yb + j, v_fma(x3, v_load(r + 3 * ld + j), v));
+      }
+      for (int64_t j = wv; j < w; ++j) {
+        float v = __builtin_fmaf(x[k], r[j], yb[j]);
+        v = __builtin_fmaf(x[k + 1], r[ld + j], v);
+        v = __builtin_fmaf(x[k + 2], r[2 * ld + j], v);
+        yb[j] = __builtin_fmaf(x[k + 3], r[3 * ld + j], v);
+      }
+    }
+    for (; k < K; ++k) {
+      const float* r = rows + k * ld + j0;
+      const vf xv = v_set1(x[k]);
       for (int64_t j = 0; j < wv; j += FASTNN_VL) v_store(yb + j, v_fma(xv, v_load(r + j), v_load(yb + j)));
-      for (int64_t j = wv; j < w; ++j) yb[j] = __builtin_fmaf(xk, r[j], yb[j]);
+      for (int64_t j = wv; j < w; ++j) yb[j] = __builtin_fmaf(x[k], r[j], yb[j]);
     }
   }
 }
@@ -511,15 +551,17 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   if (M == 1 || N == 1) return gemv(g);
   const int64_t kblocks = (K + KC - 1) / KC;
   g.kc = (K + kblocks - 1) / kblocks;
-  g.a_direct = M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN;
+  // An operand that only one column (row) panel of the other uses is read once: packing it cannot pay.
+  const bool a_once = N <= NR, b_once = M <= 2 * MR;
+  g.a_direct = a_once || (M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN);
   // op(A) read in place sits in L2 whatever the K block; one block then saves the extra passes over C
   // (the MLP's 64x784x128 forward product: ~8% faster measured against KC-sized blocks).
   if (g.a_direct && K <= kDirectMaxK) g.kc = K;
-  if (g.a_direct && trans_a && !rows_fit(lda, g.kc, kL1Sets)) {
+  if (g.a_direct && !a_once && trans_a && !rows_fit(lda, g.kc, kL1Sets)) {
     g.a_direct = false;
     g.kc = (K + kblocks - 1) / kblocks;
   }
-  g.b_direct = !trans_b && M <= kDirectMaxM && rows_fit(ldb, g.kc, kL2Sets);
+  g.b_direct = !trans_b && (b_once || (M <= kDirectMaxM && rows_fit(ldb, g.kc, kL2Sets)));
   int nt = num_threads();
   if (M * N * K < kParallelMacs) nt = 1;
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
