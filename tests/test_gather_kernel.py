@@ -33,6 +33,10 @@ def test_gather_lut_matches_numpy_on_every_isa_and_thread_count(isa, row_len, n_
     rng = np.random.default_rng(row_len * 1000 + n_idx)
     src = rng.integers(0, 256, (500, row_len), dtype=np.uint8)
     src[0, : min(row_len, 256)] = np.arange(min(row_len, 256))
+    # runs of zero bytes (an image's background) of every length at every offset, in half the rows
+    for r in range(1, 500, 2):
+        start, length = rng.integers(0, row_len + 1, 2)
+        src[r, start:start + length] = 0
     idx = rng.integers(-500, 500, n_idx).astype(np.int64)  # negative rows count from the end
     idx[0] = 0
     table = rng.standard_normal(256).astype(np.float32)
