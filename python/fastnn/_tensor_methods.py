@@ -32,10 +32,11 @@ _SAME_NAME = [
     "tensor_split", "trace", "diff", "lerp", "addmm", "addmv", "baddbmm", "kron", "cross", "nansum", "nanmean",
     "quantile", "nanquantile", "histc", "aminmax",
     "kthvalue", "cummax", "cummin", "take", "take_along_dim", "rot90", "signbit", "sgn", "index_fill", "addcmul",
-    "addcdiv",
+    "addcdiv", "ravel", "hsplit", "vsplit", "dsplit", "as_strided",
 ]
 for _name in _SAME_NAME:  # a plain function set on the class is a method: no wrapper frame per call
     setattr(Tensor, _name, getattr(ops, _name))
+Tensor.unfold = ops.shape.unfold  # a method only, as in torch
 Tensor.clip = Tensor.clamp
 Tensor.absolute = Tensor.abs
 Tensor.multiply = Tensor.mul

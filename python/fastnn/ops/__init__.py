@@ -10,11 +10,11 @@ from .pointwise import (abs, acos, add, addcdiv, addcmul, allclose, arccos, arcs
 from .reduction import (all, amax, amin, aminmax, any, argmax, argmin, argsort, bincount, count_nonzero, cummax, cummin,
                         cumprod, cumsum, histc, kthvalue, logsumexp, max, mean, median, min, mode, nanmean, nanquantile,
                         nansum, norm, prod, quantile, sort, std, std_mean, sum, topk, unique, var, var_mean)
-from .shape import (atleast_1d, atleast_2d, atleast_3d, broadcast_to, cat, chunk, clone, contiguous, diag, diagonal,
-                    diff, einsum, expand, expand_as, flatten, flip, hstack, meshgrid, moveaxis, movedim, narrow,
-                    permute, repeat, repeat_interleave, reshape, reshape_as, roll, rot90, select, split, squeeze, stack,
-                    swapdims, t, tensor_split, tile, trace, transpose, tril, triu, unbind, unflatten, unsqueeze, view,
-                    view_as, vstack)
+from .shape import (as_strided, atleast_1d, atleast_2d, atleast_3d, broadcast_to, cat, chunk, clone, contiguous, diag,
+                    diagonal, diff, dsplit, einsum, expand, expand_as, flatten, flip, hsplit, hstack, meshgrid,
+                    moveaxis, movedim, narrow, permute, ravel, repeat, repeat_interleave, reshape, reshape_as, roll,
+                    rot90, select, split, squeeze, stack, swapdims, t, tensor_split, tile, trace, transpose, tril,
+                    triu, unbind, unflatten, unsqueeze, view, view_as, vsplit, vstack)
 from .indexing import (argwhere, gather, getitem, index_add, index_fill, index_select, masked_fill, masked_select,
                        nonzero, one_hot, scatter, scatter_add, setitem, take, take_along_dim)
 from .linalg import addmm, addmv, baddbmm, bmm, dot, kron, matmul, mm, mv

@@ -930,3 +930,95 @@ def atleast_2d(*tensors):
 
 def atleast_3d(*tensors):
     return _atleast("atleast_3d", 3, tensors)
+
+
+def ravel(x):
+    """x flattened to 1-D: a view when x's layout allows, else a copy (torch.ravel)."""
+    return reshape(x, -1)
+
+
+def _split_along(x, indices_or_sections, dim, name, min_dims):
+    """torch's hsplit / vsplit / dsplit: tensor_split along dim, whose section count must divide the dim."""
+    nd = x._data.ndim
+    if nd < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+                           f"with {nd} dimensions!")
+    if isinstance(indices_or_sections, int):
+        n = x._data.shape[dim]
+        if indices_or_sections == 0 or n % indices_or_sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {n} is not divisible by the split_size {indices_or_sections}!")
+    return tensor_split(x, indices_or_sections, dim)
+
+
+def hsplit(x, indices_or_sections):
+    return _split_along(x, indices_or_sections, 1 if x._data.ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(x, indices_or_sections):
+    return _split_along(x, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(x, indices_or_sections):
+    return _split_along(x, indices_or_sections, 2, "dsplit", 3)
+
+
+def _strided_view(x, arr, name):
+    """arr, a strided view of x's memory, as a view of x whose gradient adds each element's back into x's (an
+    element may appear several times)."""
+    from ..autograd.views import _AsStrided, view_index
+    return _mark_view(named(_AsStrided.apply(x, view_index(arr, x._data), arr), name), x)
+
+
+def unfold(x, dimension, size, step):
+    """The windows of `size` elements every `step` along `dimension`, in a new last dim (a view, as torch)."""
+    nd = x._data.ndim
+    d = wrap_dim(dimension, max(nd, 1))
+    n = x._data.shape[d] if nd else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if nd == 0:  # a 0-d tensor's one window: shape (size,) = (1,)
+        arr = x._data.reshape(1)
+    else:
+        a = x._data
+        shape = a.shape[:d] + ((n - size) // step + 1,) + a.shape[d + 1:] + (size,)
+        strides = a.strides[:d] + (a.strides[d] * step,) + a.strides[d + 1:] + (a.strides[d],)
+        arr = np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
+    return _strided_view(x, arr, "Unfold")
+
+
+def as_strided(x, size, stride, storage_offset=None):
+    """The view of x's storage with these sizes and strides (in elements), from storage_offset (default: x's own
+    offset). fastnn's storage is x's base tensor, which must be contiguous; with autograd recording, the view's
+    elements must be elements of x, whose gradient they pass back (torch also reaches the rest of the storage)."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
+    root = x._base if x._base is not None else x
+    storage = root._data
+    if not storage.flags.c_contiguous:
+        raise RuntimeError("fastnn's as_strided needs a tensor whose base is contiguous; clone() it first")
+    isz = storage.itemsize
+    if storage_offset is None:
+        storage_offset = (x._data.__array_interface__["data"][0] - storage.__array_interface__["data"][0]) // isz
+    need = storage_offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    if storage_offset < 0 or need > storage.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {storage_offset}, "
+                           f"and itemsize {isz} requiring a storage size of {need * isz} are out of bounds for "
+                           f"storage of size {storage.size * isz}")
+    flat = storage.reshape(-1)[storage_offset:] if storage.size else storage.reshape(-1)
+    arr = np.lib.stride_tricks.as_strided(flat, size, tuple(s * isz for s in stride),
+                                          writeable=storage.flags.writeable)
+    if not (x.requires_grad and _grad_state.enabled):
+        return _mark_view(Tensor._make(arr), x)
+    from ..autograd.views import view_index
+    inside = view_index(arr, x._data) if x._data.flags.c_contiguous else None
+    if inside is None or (inside.size and (inside.min() < 0 or inside.max() >= x._data.size)):
+        raise RuntimeError("fastnn's as_strided with autograd recording can only address the elements of its input "
+                           "(a contiguous tensor); take it of the base tensor instead")
+    return _strided_view(x, arr, "AsStrided")
