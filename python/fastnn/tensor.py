@@ -71,13 +71,11 @@ class Tensor:
     as torch allows)."""
 
     # _base: the tensor whose storage a view shares (never itself a view), else None.
-    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_output_nr", "_version", "_base", "__weakref__",
-                 "__dict__")
+    # _vbase and _vver are set on views made in grad mode only (class _View below).
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_version", "_base", "_vbase", "_vver",
+                 "__weakref__", "__dict__")
     __array_priority__ = 1000  # numpy defers binary operators to us: ndarray + Tensor -> Tensor
     _grad_hooks = None  # a leaf's register_hook hooks (id -> hook), set on the instance when there are any
-    # A view made while grad mode was on keeps its base here (instance attribute), with _vver the version
-    # counter's value when its autograd fields were last synced with that base's history.
-    _vbase = None
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
         """torch's legacy constructor: Tensor(sizes...) is uninitialised, Tensor(data) copies a sequence or array
@@ -111,35 +109,13 @@ class Tensor:
         (np.add of two 0-d arrays is an np.float32): those become 0-d arrays again, as a tensor's storage."""
         t = _new(Tensor)
         t._data = arr if type(arr) is np.ndarray else np.asarray(arr)
-        t._requires_grad = requires_grad
+        t.requires_grad = requires_grad
         t._grad = None
-        t._grad_fn = None
+        t.grad_fn = None
         t._output_nr = 0
         t._version = [0]
         t._base = None
         return t
-
-    # ---- autograd fields: a view whose storage changed in place since they were set takes its gradient from
-    # its base's current history (torch regenerates a view's grad_fn the same way, on access) ----
-    @property
-    def requires_grad(self):
-        if self._vbase is not None and self._vver != self._version[0]:
-            _sync_view(self)
-        return self._requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, value):
-        self._requires_grad = value
-
-    @property
-    def grad_fn(self):
-        if self._vbase is not None and self._vver != self._version[0]:
-            _sync_view(self)
-        return self._grad_fn
-
-    @grad_fn.setter
-    def grad_fn(self, fn):
-        self._grad_fn = fn
 
     # ---- basic properties ----
     @property
@@ -303,7 +279,8 @@ class Tensor:
         if not self.is_leaf:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
                                "protocol at the moment.")
-        new = type(self).__new__(type(self))
+        cls = Tensor if type(self) is _View else type(self)
+        new = cls.__new__(cls)
         _init(new, self._data.copy(), self.requires_grad)
         if self.grad is not None:
             new.grad = Tensor._make(self.grad._data.copy())
@@ -476,19 +453,51 @@ class Tensor:
 
 def _init(t, arr, requires_grad):
     t._data = arr
-    t._requires_grad = requires_grad
+    t.requires_grad = requires_grad
     t._grad = None
-    t._grad_fn = None
+    t.grad_fn = None
     t._output_nr = 0
     t._version = [0]
     t._base = None
 
 
+_SLOT_REQUIRES_GRAD = Tensor.requires_grad  # the slots' own descriptors, which _View's properties wrap
+_SLOT_GRAD_FN = Tensor.grad_fn
+
+
+class _View(Tensor):
+    """A view made while grad mode was on (ops.shape._mark_view turns it into one): _vbase is its base and _vver
+    the version counter's value when its autograd fields were last synced with the base's history. After an
+    in-place change of their shared storage, reading requires_grad or grad_fn points them at the base's current
+    history, as torch regenerates a view's grad_fn. Other tensors keep plain attributes, read by every op."""
+
+    __slots__ = ()
+
+    @property
+    def requires_grad(self):
+        if self._vver != self._version[0]:
+            _sync_view(self)
+        return _SLOT_REQUIRES_GRAD.__get__(self, _View)
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        _SLOT_REQUIRES_GRAD.__set__(self, value)
+
+    @property
+    def grad_fn(self):
+        if self._vver != self._version[0]:
+            _sync_view(self)
+        return _SLOT_GRAD_FN.__get__(self, _View)
+
+    @grad_fn.setter
+    def grad_fn(self, fn):
+        _SLOT_GRAD_FN.__set__(self, fn)
+
+
 def _sync_view(v):
-    """Point view v's autograd fields at its base's current history after an in-place change of their shared
-    storage (a view of a base that requires no grad keeps its own)."""
+    """Point view v's autograd fields at its base's current history (a base that requires no grad leaves them)."""
     v._vver = v._version[0]
-    if v._vbase._requires_grad:
+    if v._vbase.requires_grad:
         from .autograd.views import view_of_base
         view_of_base(v, v._vbase)
 

@@ -139,8 +139,8 @@ class Function:
                     ctx._out_meta = ((out.shape, out.dtype),)
                     ctx._yver = t._version
                     if out.dtype.kind == "f":
-                        t._requires_grad = True
-                        t._grad_fn = ctx
+                        t.requires_grad = True
+                        t.grad_fn = ctx
                 return t
             outs = tuple([_make(o) for o in out])
         else:
@@ -165,8 +165,8 @@ class Function:
             nd = ctx._non_differentiable
             for i, o in enumerate(outs):
                 if isinstance(o, Tensor) and o.dtype.is_floating_point and not any(o is t for t in nd):
-                    o._requires_grad = True
-                    o._grad_fn = ctx
+                    o.requires_grad = True
+                    o.grad_fn = ctx
                     o._output_nr = i
         if cls._internal:
             return outs

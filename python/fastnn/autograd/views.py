@@ -11,7 +11,7 @@ import numpy as np
 
 from . import grad_mode
 from .function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, _View
 
 _state = grad_mode.state
 
@@ -81,8 +81,8 @@ class _CopySlices(Function):
 
 def _history(t):
     """A stand-in tensor carrying t's current autograd fields (not its values)."""
-    s = Tensor._make(t._data, t._requires_grad)
-    s._grad_fn, s._output_nr = t._grad_fn, t._output_nr
+    s = Tensor._make(t._data, t.requires_grad)
+    s.grad_fn, s._output_nr = t.grad_fn, t._output_nr
     return s
 
 
@@ -94,27 +94,27 @@ def view_of_base(view, base):
         t = _AsStrided.apply(base, view_index(view._data, base._data), view._data)
     finally:
         _state.enabled = enabled
-    view._grad_fn, view._output_nr, view._requires_grad = t._grad_fn, 0, True
+    view.grad_fn, view._output_nr, view.requires_grad = t.grad_fn, 0, True
 
 
 def inplace_on_view(x, compute, write):
     """x.op_() on a view x with the graph recorded: result = compute(snapshot of x) is written into x's memory
     through write(x, array), and x's base takes a CopySlices history (x then follows it through view_of_base)."""
     base = x._base
-    if base._grad_fn is None and base._requires_grad:
+    if base.grad_fn is None and base.requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    if x._vbase is None:
+    if type(x) is not _View:
         raise RuntimeError("A view was created in no_grad mode and is being modified inplace with grad mode "
                            "enabled. This view is the output of a function that returns multiple views or was "
                            "created in no_grad mode. Such functions do not allow the output views to be modified "
                            "inplace. You should replace the inplace operation by an out-of-place one.")
     src = Tensor._make(x._data.copy(), x.requires_grad)
-    src._grad_fn, src._output_nr = x.grad_fn, x._output_nr
+    src.grad_fn, src._output_nr = x.grad_fn, x._output_nr
     result = compute(src)
     index = view_index(x._data, base._data)
     old = _history(base)
     write(x, result._data)
     if result.requires_grad:
         t = _CopySlices.apply(old, result, index)
-        base._grad_fn, base._output_nr, base._requires_grad = t._grad_fn, 0, True
+        base.grad_fn, base._output_nr, base.requires_grad = t.grad_fn, 0, True
     return x

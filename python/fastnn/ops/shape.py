@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..autograd import grad_mode as _grad_mode
-from ..tensor import Size, Tensor
+from ..tensor import Size, Tensor, _View
 from .pointwise import _finish
 from ._util import named, sum_to, wrap_dim
 
@@ -24,6 +24,7 @@ def _mark_view(out, src):
     if _grad_state.enabled:
         out._vbase = base
         out._vver = src._version[0]
+        out.__class__ = _View
     return out
 
 
