@@ -553,14 +553,12 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   g.kc = (K + kblocks - 1) / kblocks;
   // An operand that only one column (row) panel of the other uses is read once: packing it cannot pay.
   const bool a_once = N <= NR, b_once = M <= 2 * MR;
-  g.a_direct = a_once || (M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN);
   // op(A) read in place sits in L2 whatever the K block; one block then saves the extra passes over C
   // (the MLP's 64x784x128 forward product: ~8% faster measured against KC-sized blocks).
-  if (g.a_direct && K <= kDirectMaxK) g.kc = K;
-  if (g.a_direct && !a_once && trans_a && !rows_fit(lda, g.kc, kL1Sets)) {
-    g.a_direct = false;
-    g.kc = (K + kblocks - 1) / kblocks;
-  }
+  const int64_t kc_in_place = K <= kDirectMaxK ? K : g.kc;
+  g.a_direct = a_once || (M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN &&
+                          (!trans_a || rows_fit(lda, kc_in_place, kL1Sets)));
+  if (g.a_direct) g.kc = kc_in_place;
   g.b_direct = !trans_b && (b_once || (M <= kDirectMaxM && rows_fit(ldb, g.kc, kL2Sets)));
   int nt = num_threads();
   if (M * N * K < kParallelMacs) nt = 1;
