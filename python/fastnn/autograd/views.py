@@ -97,9 +97,8 @@ def view_of_base(view, base):
     view.grad_fn, view._output_nr, view.requires_grad = t.grad_fn, 0, True
 
 
-def inplace_on_view(x, compute, write):
-    """x.op_() on a view x with the graph recorded: result = compute(snapshot of x) is written into x's memory
-    through write(x, array), and x's base takes a CopySlices history (x then follows it through view_of_base)."""
+def check_view_writable(x):
+    """torch's errors for an in-place op with the graph recorded on a view x that cannot take it."""
     base = x._base
     if base.grad_fn is None and base.requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
@@ -108,9 +107,12 @@ def inplace_on_view(x, compute, write):
                            "enabled. This view is the output of a function that returns multiple views or was "
                            "created in no_grad mode. Such functions do not allow the output views to be modified "
                            "inplace. You should replace the inplace operation by an out-of-place one.")
-    src = Tensor._make(x._data.copy(), x.requires_grad)
-    src.grad_fn, src._output_nr = x.grad_fn, x._output_nr
-    result = compute(src)
+
+
+def write_into_view(x, result, write):
+    """An in-place op's result (computed from a snapshot of view x) written into x's memory through
+    write(x, array): x's base takes a CopySlices history (x then follows it through view_of_base)."""
+    base = x._base
     index = view_index(x._data, base._data)
     old = _history(base)
     write(x, result._data)

@@ -8,7 +8,7 @@
 import numpy as np
 
 from .. import dtypes as _dt
-from ..autograd import grad_mode
+from ..autograd import grad_mode, views
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._util import named, sum_to
@@ -31,11 +31,12 @@ def apply_inplace(x, compute):
     them, so a chain like h.mul_(3); h.clamp_(max=2) does not trip the version check."""
     check_leaf(x)
     if x._base is not None:
-        from ..autograd.views import inplace_on_view
-        return inplace_on_view(x, compute, write)
+        views.check_view_writable(x)
     src = Tensor._make(x._data.copy(), x.requires_grad)
     src.grad_fn, src._output_nr = x.grad_fn, x._output_nr
     result = compute(src)
+    if x._base is not None:
+        return views.write_into_view(x, result, write)
     write(x, result._data)
     if result.requires_grad:
         x.grad_fn = result.grad_fn

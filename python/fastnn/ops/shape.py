@@ -9,6 +9,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..autograd import grad_mode as _grad_mode
+from ..autograd.views import _AsStrided, view_index
 from ..tensor import Size, Tensor, _View
 from .pointwise import _finish
 from ._util import named, sum_to, wrap_dim
@@ -967,7 +968,6 @@ def dsplit(x, indices_or_sections):
 def _strided_view(x, arr, name):
     """arr, a strided view of x's memory, as a view of x whose gradient adds each element's back into x's (an
     element may appear several times)."""
-    from ..autograd.views import _AsStrided, view_index
     return _mark_view(named(_AsStrided.apply(x, view_index(arr, x._data), arr), name), x)
 
 
@@ -1017,7 +1017,6 @@ def as_strided(x, size, stride, storage_offset=None):
                                           writeable=storage.flags.writeable)
     if not (x.requires_grad and _grad_state.enabled):
         return _mark_view(Tensor._make(arr), x)
-    from ..autograd.views import view_index
     inside = view_index(arr, x._data) if x._data.flags.c_contiguous else None
     if inside is None or (inside.size and (inside.min() < 0 or inside.max() >= x._data.size)):
         raise RuntimeError("fastnn's as_strided with autograd recording can only address the elements of its input "
