@@ -102,7 +102,7 @@ def test_sgemm_alpha_beta_bias_relu(isa, threads, ta, tb):
         c0 = rng.standard_normal((M, N)).astype(np.float32)
         bias = rng.standard_normal(N).astype(np.float32)
         for alpha, beta, use_bias, relu in [(1.0, 1.0, False, False), (0.5, 1.0, True, True), (-1.5, 0.25, True, False),
-                                            (2.0, 0.0, True, True), (1.0, 0.0, False, True)]:
+                                            (2.0, 0.0, True, True), (1.0, 0.0, False, True), (-1.5, 0.0, False, False)]:
             bb = bias if use_bias else None
             ref, bound = reference(a, b, ta, tb, alpha, beta, c0, bb, relu)
             outs = []

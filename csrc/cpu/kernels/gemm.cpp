@@ -83,16 +83,26 @@ struct Epilogue {
 // (1, lda) and A read in place without it (lda, 1) share this code. Rows i >= mr re-read row mr - 1 (their
 // results are discarded), so an unpacked ragged panel never reads past A. b: V vectors per k step (stride sb).
 // R < MR serves the last, ragged row panel exactly (M = 64 is 10 panels of 6 and one of 4).
-// PACKED: a is a packed panel (ars 1, aks MR, zero rows past mr); the strides are then compile-time constants and
-// the k loop walks one pointer with fixed displacements (~5% on large products against runtime strides).
-template <int R, bool PACKED, int V = NV>
+// AM fixes the strides known at compile time: kPacked, a packed panel (ars 1, aks MR, zero rows past mr: the k
+// loop walks one pointer with fixed displacements, ~5% on large products against runtime strides); kRows, A's
+// rows read in place (aks 1); kCols, A^T read in place (ars 1). With both strides at run time, the k loop of
+// the forward's (64 x 784) @ (784 x 128)^T ran out of registers once the plain epilogue below was added (4-5%
+// slower); with one fixed, it is as fast as before.
+// PLAIN (beta 0, no bias, no ReLU, as every backward product): the tile is stored as it is, times alpha. The
+// general epilogue tests e's fields per store, and re-reads them from memory, since C's stores may alias `e`:
+// the K = 64 products of the MLP's backward took 5-20% longer that way (C++ A/B in one process).
+enum AMode { kPacked, kRows, kCols };
+
+template <int R, int AM, int V, bool PLAIN>
 static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t aks, int64_t mr, const float* b,
                                int64_t sb, float* c, int64_t ldc, const Epilogue& e) {
-  if (PACKED) {
+  if (AM == kPacked) {
     ars = 1;
     aks = MR;
     mr = R;
   }
+  if (AM == kRows) aks = 1;
+  if (AM == kCols) ars = 1;
   const float* ar[R];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) ar[i] = a + (i < mr ? i : mr - 1) * ars;
@@ -121,6 +131,15 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
     off += aks;
     b += sb;
   }
+  if (PLAIN) {
+    const bool scale = e.alpha != 1.0f;
+    const vf alpha = v_set1(e.alpha);
+#pragma GCC unroll 16
+    for (int i = 0; i < R; ++i)
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) v_store(c + i * ldc + v * FASTNN_VL, scale ? v_mul(acc[i][v], alpha) : acc[i][v]);
+    return;
+  }
   const vf alpha = v_set1(e.alpha), beta = v_set1(e.beta);
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
@@ -137,26 +156,26 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
 }
 
 // A tile of mr rows (mr <= MR) and V vectors' width.
-template <bool PACKED, int V>
+template <int AM, int V, bool PLAIN>
 static void full_width_tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb,
                             float* c, int64_t ldc, int64_t mr, const Epilogue& e) {
   switch (mr) {
 #if defined(FASTNN_WIDE)
-    case 8: return microkernel<8, PACKED, V>(kc, a, ars, aks, 8, b, sb, c, ldc, e);
-    case 7: return microkernel<7, PACKED, V>(kc, a, ars, aks, 7, b, sb, c, ldc, e);
+    case 8: return microkernel<8, AM, V, PLAIN>(kc, a, ars, aks, 8, b, sb, c, ldc, e);
+    case 7: return microkernel<7, AM, V, PLAIN>(kc, a, ars, aks, 7, b, sb, c, ldc, e);
 #endif
-    case 6: return microkernel<6, PACKED, V>(kc, a, ars, aks, 6, b, sb, c, ldc, e);
-    case 5: return microkernel<5, PACKED, V>(kc, a, ars, aks, 5, b, sb, c, ldc, e);
-    case 4: return microkernel<4, PACKED, V>(kc, a, ars, aks, 4, b, sb, c, ldc, e);
-    case 3: return microkernel<3, PACKED, V>(kc, a, ars, aks, 3, b, sb, c, ldc, e);
-    case 2: return microkernel<2, PACKED, V>(kc, a, ars, aks, 2, b, sb, c, ldc, e);
-    default: return microkernel<1, PACKED, V>(kc, a, ars, aks, 1, b, sb, c, ldc, e);
+    case 6: return microkernel<6, AM, V, PLAIN>(kc, a, ars, aks, 6, b, sb, c, ldc, e);
+    case 5: return microkernel<5, AM, V, PLAIN>(kc, a, ars, aks, 5, b, sb, c, ldc, e);
+    case 4: return microkernel<4, AM, V, PLAIN>(kc, a, ars, aks, 4, b, sb, c, ldc, e);
+    case 3: return microkernel<3, AM, V, PLAIN>(kc, a, ars, aks, 3, b, sb, c, ldc, e);
+    case 2: return microkernel<2, AM, V, PLAIN>(kc, a, ars, aks, 2, b, sb, c, ldc, e);
+    default: return microkernel<1, AM, V, PLAIN>(kc, a, ars, aks, 1, b, sb, c, ldc, e);
   }
 }
 
 // A tile narrower than V vectors: the microkernel runs on a local MR x (V vectors) copy, so its arithmetic is
 // that of a full tile; b must hold a full, zero-padded panel.
-template <bool PACKED, int V>
+template <int AM, int V, bool PLAIN>
 static void ragged_tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
                         int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
   const int64_t W = V * FASTNN_VL;
@@ -171,7 +190,7 @@ static void ragged_tile(int64_t kc, const float* a, int64_t ars, int64_t aks, co
     std::memcpy(tbias, e.bias, nr * sizeof(float));
     et.bias = tbias;
   }
-  microkernel<MR, PACKED, V>(kc, a, ars, aks, mr, b, sb, t, W, et);
+  microkernel<MR, AM, V, PLAIN>(kc, a, ars, aks, mr, b, sb, t, W, et);
   for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * W, nr * sizeof(float));
 }
 
@@ -179,13 +198,22 @@ static void ragged_tile(int64_t kc, const float* a, int64_t ars, int64_t aks, co
 // or its last panel) runs the one-vector microkernel: the full one would spend half its multiply-adds or more
 // on padding. Every element is the same chain of multiply-adds in any of these tiles, so results do not depend
 // on which one computed them.
-template <bool PACKED>
+template <int AM, bool PLAIN>
 static void tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
                  int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
-  if (nr == NR) return full_width_tile<PACKED, NV>(kc, a, ars, aks, b, sb, c, ldc, mr, e);
-  if (nr == FASTNN_VL) return full_width_tile<PACKED, 1>(kc, a, ars, aks, b, sb, c, ldc, mr, e);
-  if (nr < FASTNN_VL) return ragged_tile<PACKED, 1>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
-  ragged_tile<PACKED, NV>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
+  if (nr == NR) return full_width_tile<AM, NV, PLAIN>(kc, a, ars, aks, b, sb, c, ldc, mr, e);
+  if (nr == FASTNN_VL) return full_width_tile<AM, 1, PLAIN>(kc, a, ars, aks, b, sb, c, ldc, mr, e);
+  if (nr < FASTNN_VL) return ragged_tile<AM, 1, PLAIN>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
+  ragged_tile<AM, NV, PLAIN>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
+}
+
+// tile<AM, PLAIN> for a run-time A mode.
+template <bool PLAIN>
+static void any_tile(int am, int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb,
+                     float* c, int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
+  if (am == kPacked) return tile<kPacked, PLAIN>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
+  if (am == kRows) return tile<kRows, PLAIN>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
+  tile<kCols, PLAIN>(kc, a, ars, aks, b, sb, c, ldc, mr, nr, e);
 }
 
 // The whole product's description, shared by the threads.
@@ -354,6 +382,8 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
       const int64_t kc = g.K - pc < g.kc ? g.K - pc : g.kc;
       const bool last = pc + kc == g.K;
       const Epilogue e{g.alpha, pc == 0 ? g.beta : 1.0f, last ? g.bias : nullptr, last ? g.relu : 0};
+      const bool plain = e.beta == 0.0f && !e.bias && !e.relu;
+      const int am = !g.a_direct ? kPacked : g.ta ? kCols : kRows;
       if (!g.b_direct) {
         if (!pack_each) pack_b_block(g, jc + n0, n1 - n0, pc, kc, bpack + n0 * kc);
       } else if (n1 > n0 && (n1 - n0) % NR != 0 && n1 == nc) {
@@ -401,10 +431,11 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
               ars = g.lda;
               aks = 1;
             }
-            if (g.a_direct)
-              tile<false>(kc, a, ars, aks, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
+            float* ct = cj + (ic + ir) * g.ldc;
+            if (plain)
+              any_tile<true>(am, kc, a, ars, aks, b, sb, ct, g.ldc, mr, nr, ej);
             else
-              tile<true>(kc, a, ars, aks, b, sb, cj + (ic + ir) * g.ldc, g.ldc, mr, nr, ej);
+              any_tile<false>(am, kc, a, ars, aks, b, sb, ct, g.ldc, mr, nr, ej);
           }
         }
       }
