@@ -456,19 +456,22 @@ static inline float epilogue(float acc, float* c, float alpha, float beta, const
   return r;
 }
 
-// y[i] = dot(rows[i * ld : i * ld + K], x) for i < n: 2 x VL lanes along K, then the lanes and the tail summed in
-// a fixed order.
+// y[i] = dot(rows[i * ld : i * ld + K], x) for i < n: 4 x VL lanes along K (four multiply-add chains: with two,
+// their 4-cycle latency bounded the loop at ~0.5 multiply-adds a cycle), then the lanes and the tail summed in a
+// fixed order.
 static void dot_rows(int64_t n, int64_t K, const float* rows, int64_t ld, const float* x, float* y) {
-  const int64_t kv = K & ~(2 * FASTNN_VL - 1);
+  const int64_t kv = K & ~(4 * FASTNN_VL - 1);
   for (int64_t i = 0; i < n; ++i) {
     const float* r = rows + i * ld;
-    vf acc0 = v_zero(), acc1 = v_zero();
-    for (int64_t k = 0; k < kv; k += 2 * FASTNN_VL) {
+    vf acc0 = v_zero(), acc1 = v_zero(), acc2 = v_zero(), acc3 = v_zero();
+    for (int64_t k = 0; k < kv; k += 4 * FASTNN_VL) {
       acc0 = v_fma(v_load(r + k), v_load(x + k), acc0);
       acc1 = v_fma(v_load(r + k + FASTNN_VL), v_load(x + k + FASTNN_VL), acc1);
+      acc2 = v_fma(v_load(r + k + 2 * FASTNN_VL), v_load(x + k + 2 * FASTNN_VL), acc2);
+      acc3 = v_fma(v_load(r + k + 3 * FASTNN_VL), v_load(x + k + 3 * FASTNN_VL), acc3);
     }
     alignas(64) float lanes[FASTNN_VL];
-    v_store(lanes, v_add(acc0, acc1));
+    v_store(lanes, v_add(v_add(acc0, acc1), v_add(acc2, acc3)));
     float s = 0.0f;
     for (int j = 0; j < FASTNN_VL; ++j) s += lanes[j];
     for (int64_t k = kv; k < K; ++k) s = __builtin_fmaf(r[k], x[k], s);
