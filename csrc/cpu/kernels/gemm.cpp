@@ -173,25 +173,35 @@ static void full_width_tile(int64_t kc, const float* a, int64_t ars, int64_t aks
   }
 }
 
+// dst[0:n] = src[0:n]: whole vectors, then lane by lane (a libc memcpy call per row of a ragged tile cost more
+// than the copy).
+static inline void copy_row(float* dst, const float* src, int64_t n) {
+  int64_t j = 0;
+  for (; j + FASTNN_VL <= n; j += FASTNN_VL) v_store(dst + j, v_load(src + j));
+  for (; j < n; ++j) dst[j] = src[j];
+}
+
 // A tile narrower than V vectors: the microkernel runs on a local MR x (V vectors) copy, so its arithmetic is
-// that of a full tile; b must hold a full, zero-padded panel.
+// that of a full tile; b must hold a full, zero-padded panel. The copy's columns past nr are never stored, and
+// read only as C with beta != 0 (then zeroed first).
 template <int AM, int V, bool PLAIN>
 static void ragged_tile(int64_t kc, const float* a, int64_t ars, int64_t aks, const float* b, int64_t sb, float* c,
                         int64_t ldc, int64_t mr, int64_t nr, const Epilogue& e) {
-  const int64_t W = V * FASTNN_VL;
+  constexpr int64_t W = V * FASTNN_VL;
   alignas(64) float t[MR * W];
   alignas(64) float tbias[W];
-  std::memset(t, 0, sizeof(t));
   Epilogue et = e;
-  if (e.beta != 0.0f)
+  if (e.beta != 0.0f) {
+    std::memset(t, 0, sizeof(t));
     for (int64_t i = 0; i < mr; ++i) std::memcpy(t + i * W, c + i * ldc, nr * sizeof(float));
+  }
   if (e.bias) {
     std::memset(tbias, 0, sizeof(tbias));
     std::memcpy(tbias, e.bias, nr * sizeof(float));
     et.bias = tbias;
   }
   microkernel<MR, AM, V, PLAIN>(kc, a, ars, aks, mr, b, sb, t, W, et);
-  for (int64_t i = 0; i < mr; ++i) std::memcpy(c + i * ldc, t + i * W, nr * sizeof(float));
+  for (int64_t i = 0; i < mr; ++i) copy_row(c + i * ldc, t + i * W, nr);
 }
 
 // One mr x nr tile (mr <= MR, nr <= NR) of C. A tile of at most one vector's width (a product with few columns,
