@@ -90,7 +90,7 @@ struct Epilogue {
 // slower); with one fixed, it is as fast as before.
 // PLAIN (beta 0, no bias, no ReLU, as every backward product): the tile is stored as it is, times alpha. The
 // general epilogue tests e's fields per store, and re-reads them from memory, since C's stores may alias `e`:
-// the K = 64 products of the MLP's backward took 5-20% longer that way (C++ A/B in one process).
+// the K = 64 products of the MLP's backward took 5-20% longer that way (benchmarks/sgemm_ab.py).
 enum AMode { kPacked, kRows, kCols };
 
 template <int R, int AM, int V, bool PLAIN>
