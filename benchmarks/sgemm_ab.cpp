@@ -64,11 +64,14 @@ int main(int argc, char** argv) {
     const long lda = ta ? M : K, ldb = tb ? K : N;
     const float* bp = bias_on ? bias.data() : nullptr;
     // OpenBLAS computes the plain product: it has no bias or ReLU epilogue (a reference for the kernel's speed).
+    const float *a = A.data(), *b = B.data();
+    float* c = C.data();
+    const int order = 101, op_a = ta ? 112 : 111, op_b = tb ? 112 : 111;  // CblasRowMajor, CblasTrans / NoTrans
     auto side = [&](int s) {
-      if (s == 0) fastnn::cpu::cur::sgemm(ta, tb, M, N, K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C.data(), N, bp, relu);
-      else if (s == 1) fastnn::cpu::base::sgemm(ta, tb, M, N, K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C.data(), N, bp, relu);
-      else if (blas64) blas64(101, ta ? 112 : 111, tb ? 112 : 111, M, N, K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C.data(), N);
-      else blas32(101, ta ? 112 : 111, tb ? 112 : 111, M, N, K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C.data(), N);
+      if (s == 0) fastnn::cpu::cur::sgemm(ta, tb, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, N, bp, relu);
+      else if (s == 1) fastnn::cpu::base::sgemm(ta, tb, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, N, bp, relu);
+      else if (blas64) blas64(order, op_a, op_b, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, N);
+      else blas32(order, op_a, op_b, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, N);
     };
     const int sides = (blas64 || blas32) ? 3 : 2;
     const long inner = std::max(1L, 20000000L / (2 * M * N * K));
