@@ -46,11 +46,11 @@ static const int64_t kDirectMaxK = 1024;
 // An operand read in place streams the same kc rows (one line each) for every tile. Rows whose byte stride is a
 // multiple of 64 * 2^p fall into 1 / 2^p of a cache's sets; when there are more rows than those sets' lines, the
 // rows are fetched from the next level again for every tile. Counted for the smaller of this code's targets
-// (Zen 3: L1 32 KB and L2 512 KB, both 8-way, 64-byte lines): op(B) read in place must fit in L2
-// ((64 x 300) @ (300 x 1024), rows 4 KB apart: 1.4-1.7x slower in place than packed), op(A) read in place with
-// trans_a (one line per k) in L1 ((1024 x 64)^T @ (64 x 200), rows 4 KB apart: 1.85x slower in place).
+// (Zen 3: L1 32 KB, 8-way, 64-byte lines): op(B) read in place must fit in L1's sets ((64 x 300) @ (300 x 1024),
+// rows 4 KB apart: 1.4-1.7x slower in place than packed; (96 x 256) @ (256 x 512), rows 2 KB apart, which only
+// L2's sets held: 1.25x slower), as must op(A) read in place with trans_a (one line per k; (1024 x 64)^T @
+// (64 x 200), rows 4 KB apart: 1.85x slower in place).
 static const int64_t kL1Sets = 64;
-static const int64_t kL2Sets = 1024;
 static const int64_t kWays = 8;
 static bool rows_fit(int64_t ld, int64_t rows, int64_t cache_sets) {
   const int64_t bytes = ld * int64_t(sizeof(float));
@@ -606,7 +606,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   g.a_direct = a_once || (M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN &&
                           (!trans_a || rows_fit(lda, kc_in_place, kL1Sets)));
   if (g.a_direct) g.kc = kc_in_place;
-  g.b_direct = !trans_b && (b_once || (M <= kDirectMaxM && rows_fit(ldb, g.kc, kL2Sets)));
+  g.b_direct = !trans_b && (b_once || (M <= kDirectMaxM && rows_fit(ldb, g.kc, kL1Sets)));
   int nt = num_threads();
   if (M * N * K < kParallelMacs) nt = 1;
   const int64_t m_panels = (M + MR - 1) / MR, n_panels = ((N < NC ? N : NC) + NR - 1) / NR;
