@@ -461,8 +461,15 @@ def _init(t, arr, requires_grad):
     t._base = None
 
 
-_SLOT_REQUIRES_GRAD = Tensor.requires_grad  # the slots' own descriptors, which _View's properties wrap
-_SLOT_GRAD_FN = Tensor.grad_fn
+def _synced(slot):
+    """A property over one of Tensor's slots that first points a stale view at its base's current history."""
+
+    def get(self):
+        if self._vver != self._version[0]:
+            _sync_view(self)
+        return slot.__get__(self, _View)
+
+    return property(get, slot.__set__)
 
 
 class _View(Tensor):
@@ -472,26 +479,8 @@ class _View(Tensor):
     history, as torch regenerates a view's grad_fn. Other tensors keep plain attributes, read by every op."""
 
     __slots__ = ()
-
-    @property
-    def requires_grad(self):
-        if self._vver != self._version[0]:
-            _sync_view(self)
-        return _SLOT_REQUIRES_GRAD.__get__(self, _View)
-
-    @requires_grad.setter
-    def requires_grad(self, value):
-        _SLOT_REQUIRES_GRAD.__set__(self, value)
-
-    @property
-    def grad_fn(self):
-        if self._vver != self._version[0]:
-            _sync_view(self)
-        return _SLOT_GRAD_FN.__get__(self, _View)
-
-    @grad_fn.setter
-    def grad_fn(self, fn):
-        _SLOT_GRAD_FN.__set__(self, fn)
+    requires_grad = _synced(Tensor.requires_grad)
+    grad_fn = _synced(Tensor.grad_fn)
 
 
 def _sync_view(v):
