@@ -1,6 +1,6 @@
 """SGEMM kernel A/B in one native process: this tree's sgemm against another revision's and OpenBLAS's, 1 thread.
 
-    python benchmarks/sgemm_ab.py [REV] [--shapes mlp|squares|all] [--rounds 41]
+    python benchmarks/sgemm_ab.py [REV] [--shapes mlp|squares|all] [--shape 'TA TB M N K BIAS RELU']... [--rounds 41]
 
 For work on csrc/cpu/kernels/gemm.cpp. Both revisions' gemm.cpp (REV's exported with `git archive`, default
 HEAD) are compiled with g++ at the AVX2 flags of CMakeLists.txt into one program, sgemm_ab.cpp, with numpy's
@@ -82,8 +82,12 @@ def main():
     p.add_argument("rev", nargs="?", default="HEAD")
     p.add_argument("--shapes", choices=["mlp", "squares", "all"], default="mlp")
     p.add_argument("--rounds", type=int, default=41)
+    p.add_argument("--shape", action="append", default=[], metavar="'TA TB M N K BIAS RELU'",
+                   help="run this product instead of --shapes (repeatable), e.g. '1 0 64 128 256 0 0'")
     a = p.parse_args()
     shapes = {"mlp": mlp_shapes(), "squares": squares(), "all": mlp_shapes() + squares()}[a.shapes]
+    if a.shape:
+        shapes = [tuple(int(v) for v in s.split()) for s in a.shape]
     lib, symbol = openblas()
     tmp = tempfile.mkdtemp(prefix="fastnn-sgemm-ab-")
     try:

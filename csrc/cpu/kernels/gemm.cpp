@@ -307,11 +307,8 @@ static void pack_copy(const float* src, int64_t ld, int64_t cols, int64_t kc, fl
       for (int64_t p = p0; p < p1; ++p) {
         float* d = dst + p * S * kc + k * S;
         const int64_t c0 = p * S, w = cols - c0 < S ? cols - c0 : S;
-        if (w == S && S % FASTNN_VL == 0) {
-          // explicit vectors: the compiler left the loop below scalar here (1.7 cycles a float against 0.4-0.55)
-          for (int64_t c = 0; c < S; c += FASTNN_VL) v_store(d + c, v_load(s + c0 + c));
-        } else if (w == S) {
-          for (int64_t c = 0; c < S; ++c) d[c] = s[c0 + c];
+        if (w == S) {
+          std::memcpy(d, s + c0, S * sizeof(float));
         } else {
           for (int64_t c = 0; c < w; ++c) d[c] = s[c0 + c];
           for (int64_t c = w; c < S; ++c) d[c] = 0.0f;
