@@ -20,9 +20,10 @@ SHAPES = [(d, 17, 65) for d in (1, 7, 15, 16, 17, 63, 65, 255, 257, 1000)] + \
          [(d, 33, 41) for d in (2, 3, 4, 5, 6, 14, 20, 22)] + \
          [(64, 1024, 300), (130, 1040, 70), (96, 2088, 520), (20, 8192, 40), (1024, 200, 64)] + \
          [(2048, 1, 4100), (1, 4100, 2048), (1, 1, 300)] + \
-         [(65, 8, 17), (1000, 8, 300), (300, 24, 1000), (8, 1024, 300), (12, 2048, 100)]
+         [(65, 8, 17), (1000, 8, 300), (300, 24, 1000), (8, 1024, 300), (12, 2048, 100), (256, 100, 250)]
 # (the last row: B [K, N] packed in groups of panels just before use, rows of a power-of-two length included,
-# ragged last groups and several column blocks; A [K, M] with rows 4 KB apart packed instead of read in place;
+# ragged last groups and several column blocks; A [K, M] with rows 4 KB apart packed instead of read in place,
+# and with rows 1 KB apart (more than L1's sets hold) read in place;
 # matrix-vector products large enough for two threads; one-vector-wide tiles, an operand used by a single
 # panel of the other read in place whatever its size)
 

@@ -53,6 +53,14 @@ static const int64_t kDirectMaxK = 1024;
 // rows 4 KB apart: 1.4-1.7x slower in place than packed; (96 x 256) @ (256 x 512), rows 2 KB apart, which only
 // L2's sets held: 1.25x slower), as must op(A) read in place with trans_a (one line per k; (1024 x 64)^T @
 // (64 x 200), rows 4 KB apart: 1.85x slower in place).
+// Rows that do not fit L1's sets still stream from L2 at full speed while they are at most 1 KB apart (a page
+// holds four or more of them, and the stride prefetcher keeps ahead); there op(A) with trans_a is read in place
+// when few column panels use it, since packing its 6-float rows costs about as much as one pass of the tiles
+// over them. (64 x 256)^T @ (256 x 128), the batch-256 dW2, and eleven other such products with N <= 128 ran
+// 1.03-1.26x faster in place, and (128 x 512)^T @ (512 x 128) 0.995x; with N = 200 or 256, or rows 2 KB
+// apart, in place lost 3-6% (sgemm_ab.py).
+static const int64_t kStridedMaxBytes = 1024;
+static const int64_t kStridedMaxN = 128;
 static const int64_t kL1Sets = 64;
 static const int64_t kWays = 8;
 static bool rows_fit(int64_t ld, int64_t rows, int64_t cache_sets) {
@@ -604,7 +612,8 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
   // (the MLP's 64x784x128 forward product: ~8% faster measured against KC-sized blocks).
   const int64_t kc_in_place = K <= kDirectMaxK ? K : g.kc;
   g.a_direct = a_once || (M * K * int64_t(sizeof(float)) <= kDirectBytes && N <= kDirectMaxN &&
-                          (!trans_a || rows_fit(lda, kc_in_place, kL1Sets)));
+                          (!trans_a || rows_fit(lda, kc_in_place, kL1Sets) ||
+                           (N <= kStridedMaxN && lda * int64_t(sizeof(float)) <= kStridedMaxBytes)));
   if (g.a_direct) g.kc = kc_in_place;
   g.b_direct = !trans_b && (b_once || (M <= kDirectMaxM && M * g.kc <= kDirectMaxMK && rows_fit(ldb, g.kc, kL1Sets)));
   int nt = num_threads();
