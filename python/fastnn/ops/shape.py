@@ -194,12 +194,15 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, x, perm):
-        ctx.inv = tuple(np.argsort(perm))
+        ctx.perm = perm
         return np.transpose(x._data, perm)
 
     @staticmethod
     def backward(ctx, g):
-        return np.transpose(g, ctx.inv), None
+        inv = [0] * len(ctx.perm)
+        for i, p in enumerate(ctx.perm):
+            inv[p] = i
+        return np.transpose(g, inv), None
 
 
 def permute(x, *args, dims=None):
@@ -226,9 +229,10 @@ def transpose(x, dim0, dim1):
 
 
 def t(x):
-    if x._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D")
-    return named(transpose(x, 0, 1), "T") if x._data.ndim == 2 else view(x, x._data.shape)
+    nd = x._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return named(_mark_view(Permute.apply(x, (1, 0)), x), "T") if nd == 2 else view(x, x._data.shape)
 
 
 class Expand(Function):
