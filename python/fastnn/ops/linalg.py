@@ -108,12 +108,12 @@ def matmul(input, other, *, out=None):
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul(): argument must be Tensor, not {type(b if isinstance(a, Tensor) else a).__name__}")
     da, db = a._data.ndim, b._data.ndim
+    if da == 2 and db == 2:
+        return mm(a, b, out=out)
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
     _check_same_dtype(a, b, "matmul")
-    if da == 2 and db == 2:
-        r = mm(a, b)
-    elif da == 1 and db == 1:
+    if da == 1 and db == 1:
         if a._data.shape[0] != b._data.shape[0]:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{a._data.shape[0]}] and src "
                                f"[{b._data.shape[0]}] to have the same number of elements, but got "

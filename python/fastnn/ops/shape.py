@@ -232,7 +232,11 @@ def t(x):
     nd = x._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return named(_mark_view(Permute.apply(x, (1, 0)), x), "T") if nd == 2 else view(x, x._data.shape)
+    if nd < 2:
+        return view(x, x._data.shape)
+    if not (x.requires_grad and _grad_state.enabled):  # no node to record (a weight's x @ w.t() at inference)
+        return _mark_view(Tensor._make(x._data.T), x)
+    return named(_mark_view(Permute.apply(x, (1, 0)), x), "T")
 
 
 class Expand(Function):
