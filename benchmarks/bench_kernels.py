@@ -13,6 +13,10 @@ Square SGEMMs show fastnn's fraction of it two ways: "best", the median GFLOP/s 
 median spans the machine's slow phases, the best peak its fastest), and "paired", the median over repeats of the
 GFLOP/s over a peak measured just before that repeat's SGEMM timing.
 
+The SGEMM sections call the kernel API on arrays with a preallocated output (fastnn.backend.cpu.matmul against
+np.matmul(out=) and torch.mm(out=)); "Public API: SGEMM" times the batch-64 products as users write them on
+tensors (x @ W.t(), dY.t() @ x, dY @ W; arrays for numpy), each call making its view and its output.
+
 Adding a kernel: append a Case to CASES (a section name, a case name, its flop count or None, and one factory
 per library: factory(rng) -> zero-argument callable, or None where the library has no equivalent).
 --write replaces the "Kernels" section of benchmarks/RESULTS.md with the tables.
@@ -74,6 +78,24 @@ def gemm_case(section, name, M, N, K, ta=False, tb=False, quick=True):
         return lambda: torch.mm(A, B, out=c)
 
     return Case(section, name, 2.0 * M * N * K, f_fastnn, f_numpy, f_torch, quick)
+
+
+def public_gemm_case(name, M, N, K, ta, tb):
+    """The product as users write it, on tensors (arrays for numpy) of torch's layouts: x @ W.t(), dY.t() @ x,
+    dY @ W. Each call allocates its output and makes its transposed view; no autograd (nothing requires grad)."""
+    def make(lib):
+        def factory(rng):
+            import importlib
+            a, b, _ = _operands(rng, M, N, K, ta, tb)
+            if lib == "numpy":
+                return (lambda: a.T @ b) if ta else (lambda: a @ b.T) if tb else (lambda: a @ b)
+            mod = importlib.import_module(lib)
+            a, b = mod.from_numpy(a), mod.from_numpy(b)
+            return (lambda: a.t() @ b) if ta else (lambda: a @ b.t()) if tb else (lambda: a @ b)
+        return factory
+
+    return Case("Public API: SGEMM, MLP shapes (us per call)", name, 2.0 * M * N * K, make("fastnn"), make("numpy"),
+                make("torch"))
 
 
 def _tiny(rng):
@@ -212,6 +234,7 @@ def build_cases():
         cases.append(gemm_case("SGEMM, square (GFLOP/s)", f"{n}^3", n, n, n, quick=n in (64, 256, 1024)))
     # The nine products of one training step of the 784-128-64-10 MLP (torch's Linear layout, W: out x in),
     # plus dX of the first layer and dW in the (in x out) layout, at batch 64 and 256.
+    public = []  # the batch-64 products through the Tensor API, after the kernel figures
     for bs in (64, 256):
         for label, M, N, K, ta, tb in [
             ("fwd x@W1^T", bs, 128, 784, False, True), ("fwd h1@W2^T", bs, 64, 128, False, True),
@@ -223,6 +246,9 @@ def build_cases():
             mode = ("T" if ta else "N") + ("T" if tb else "N")
             name = f"b{bs} {label} {mode} ({M}x{K})@({K}x{N})"
             cases.append(gemm_case("SGEMM, MLP shapes (us per call)", name, M, N, K, ta, tb, quick=bs == 64))
+            if bs == 64:
+                public.append(public_gemm_case(name, M, N, K, ta, tb))
+    cases += public
     # Short x @ W with W [K, N] rows a multiple of 4 KB apart (a layer kept as in x out, at inference batch
     # sizes), and matrix-vector products (a regression head, batch 1).
     for M, N, K, ta, tb in ((64, 1024, 300, False, False), (96, 4096, 1000, False, False),
