@@ -6,8 +6,8 @@
 //     -> ic: M in MC rows -> pack op(A)[ic, pc] (per thread) -> jr: NR columns -> ir: MR rows -> microkernel
 // Packing is skipped where it cannot pay for itself (the small MLP products): the microkernel addresses op(A) by
 // a row stride and a k stride, so A is read in place in either layout when it (or, stored [M, K], a block of its
-// rows over all of K) fits in L2 and few column panels reuse it (N small); op(B) stored [K, N] is read in place when few row panels reuse it (M small), only its
-// ragged last panel being packed (zero-padded).
+// rows over all of K) fits in L2 and few column panels reuse it (N small); op(B) stored [K, N] is read in place
+// when few row panels reuse it (M small), only its ragged last panel being packed (zero-padded).
 //
 // Threads split the output (rows, or columns when M is short), never K; every element is computed by the same
 // instruction sequence whatever the thread count, so 1 and 2 threads give bit-identical results.
@@ -398,7 +398,7 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
     // from B's rows (no transpose) are packed a group at a time: one NR-wide strip per row is a single line from
     // each of kc rows ldb apart, which the prefetchers follow poorly; a group reads >= 64 floats of each row (as
     // pack_copy does for whole blocks; (96 x 1000) @ (1000 x 4096): 1.3x faster than one panel at a time).
-    const bool pack_each = !g.b_direct && (m1 - m0 <= g.mc);
+    const bool pack_each = !g.b_direct && m1 - m0 <= g.mc;
     const int64_t pack_group = g.tb ? NR : ((64 + NR - 1) / NR) * NR;  // columns packed at once
     for (int64_t pc = 0; pc < g.K; pc += g.kc) {
       const int64_t kc = g.K - pc < g.kc ? g.K - pc : g.kc;

@@ -23,7 +23,7 @@ from .shape import transpose as _transpose
 from ._util import broadcast_shapes, sum_to, wrap_dim
 
 
-_grad = _grad_mode.state
+_grad_state = _grad_mode.state
 
 
 def _operand(arr):
@@ -79,7 +79,7 @@ def mm(input, mat2, *, out=None):
         a, b = input._data.shape, mat2._data.shape
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a[0]}x{a[1]} and {b[0]}x{b[1]})")
     _check_same_dtype(input, mat2, "mm")
-    if not (_grad.enabled and (input.requires_grad or mat2.requires_grad)):
+    if not (_grad_state.enabled and (input.requires_grad or mat2.requires_grad)):
         return _finish(Tensor._make(_gemm(input._data, mat2._data)), out)  # no node to record: skip apply's ~2 us
     return _finish(Mm.apply(input, mat2), out)
 
