@@ -2,8 +2,8 @@
 
     python benchmarks/ab_step.py REV [--loop tutorial|memory] [--optimizer sgd|momentum|adam] [--blocks 30]
 
-REV (a commit, tag or branch) is exported with `git archive` into a temporary directory and its extension built
-there (CMake, Release); the other side is this tree (the development build, else the installed fastnn). Two
+REV (a commit, tag or branch) is exported with `git archive` into a temporary directory, this tree's files as
+they are now into another, and both extensions are built there alike (CMake, Release, no CUDA). Two
 long-lived workers, one per side, set up the same model, data and seed on one thread, then the parent asks them
 in turn (the order swapped every block) to run a block of steps. It prints the median of the per-block time
 ratios: blocks run back to back see the same phase of a shared machine, which separate runs do not. Still, one
@@ -25,7 +25,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from _devtree import PYTHON_DIR, use_dev_tree  # noqa: E402
+from _devtree import use_dev_tree  # noqa: E402
 from _training_loop import (OPTIMIZERS, SHARED_DATA, Worker, alternate, median_ratio, prepare_root,  # noqa: E402
                             serve)
 
@@ -34,13 +34,28 @@ use_dev_tree()
 
 
 # ---------------------------------------------------------------- parent
-def _build(rev, where):
-    """`git archive` REV into `where` and build its extension in place; returns its python/ folder."""
+def _export(rev, where):
+    """REV's files (`git archive`) into `where`."""
     got = subprocess.run(["git", "-C", REPO, "archive", rev], capture_output=True)
     if got.returncode != 0:
         raise RuntimeError(f"git archive {rev}: {got.stderr.decode(errors='replace').strip()}")
-    archive = got.stdout
-    subprocess.run(["tar", "-x", "-C", where], input=archive, check=True)
+    subprocess.run(["tar", "-x", "-C", where], input=got.stdout, check=True)
+
+
+def _snapshot(where):
+    """This tree's files as they are now (tracked, and untracked ones git does not ignore) into `where`."""
+    listed = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src = os.path.join(REPO, rel)
+        if os.path.isfile(src):
+            os.makedirs(os.path.dirname(os.path.join(where, rel)), exist_ok=True)
+            shutil.copy2(src, os.path.join(where, rel))
+
+
+def _compile(where, label):
+    """Build the extension in place in `where`, with the same options for both sides; returns its python/
+    folder. (The development build is not used: its options differ, CUDA among them, and so would its binary.)"""
     import pybind11
     build = os.path.join(where, "build")
     for cmd in (["cmake", "-S", where, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DFASTNN_DEV_INPLACE=ON",
@@ -49,7 +64,7 @@ def _build(rev, where):
                 ["cmake", "--build", build, "-j", str(os.cpu_count() or 1)]):
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
-            raise RuntimeError(f"building {rev} failed: {' '.join(cmd)}\n{(out.stdout + out.stderr)[-3000:]}")
+            raise RuntimeError(f"building {label} failed: {' '.join(cmd)}\n{(out.stdout + out.stderr)[-3000:]}")
     return os.path.join(where, "python")
 
 
@@ -71,13 +86,17 @@ def main():
         return serve("fastnn", a.loop, a.optimizer, 1, a.root)
     if not a.rev:
         p.error("the revision to compare with is required")
-    here = PYTHON_DIR if PYTHON_DIR in sys.path else ""
     tmp = tempfile.mkdtemp(prefix="fastnn-ab-")
     root = prepare_root(a.mirror)
     workers = []
     try:
-        print(f"building {a.rev} ...", flush=True)
-        base = _build(a.rev, tmp)
+        print(f"building {a.rev} and this tree ...", flush=True)
+        os.makedirs(os.path.join(tmp, "base"))
+        os.makedirs(os.path.join(tmp, "here"))
+        _export(a.rev, os.path.join(tmp, "base"))
+        base = _compile(os.path.join(tmp, "base"), a.rev)
+        _snapshot(os.path.join(tmp, "here"))
+        here = _compile(os.path.join(tmp, "here"), "this tree")
         script = os.path.abspath(__file__)
         args = ["--loop", a.loop, "--optimizer", a.optimizer, "--root", root]
         workers = [Worker(sys.executable, script, ["--path", path] + args, 1) for path in (base, here)]
