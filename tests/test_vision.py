@@ -130,6 +130,23 @@ def test_gzip_with_two_members_is_read_whole(tmp_path):
     assert read_idx(p).tobytes() == raw[16:]
 
 
+def test_large_gzip_members_are_decompressed_in_pieces(tmp_path):
+    """read_idx decompresses into its array a piece at a time: member ends and zero padding inside the data,
+    pieces of input and output much smaller than the file, and a cut-off stream all come out right."""
+    raw = _idx((3000, 28, 28))  # 2.35 MB: many pieces of 64 KB in and 1 MB out
+    p = tmp_path / "three.gz"
+    whole = gzip.compress(raw[:100_001]) + b"\x00" * 8 + gzip.compress(raw[100_001:1_500_007]) + \
+        gzip.compress(raw[1_500_007:])
+    p.write_bytes(whole)
+    assert read_idx(p).tobytes() == raw[16:]
+    p.write_bytes(whole[:-5000])
+    with pytest.raises(IDXError, match="truncated gzip data"):
+        read_idx(p)
+    p.write_bytes(whole + b"junk")
+    with pytest.raises(IDXError, match="trailing garbage"):
+        read_idx(p)
+
+
 def _write_split(raw, images, labels, prefix="train"):
     raw.mkdir(parents=True, exist_ok=True)
     (raw / f"{prefix}-images-idx3-ubyte").write_bytes(images)

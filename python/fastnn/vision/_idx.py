@@ -21,21 +21,56 @@ class IDXError(ValueError):
     """A file is not a valid IDX file (bad magic, truncated, trailing bytes, bad gzip, wrong shape)."""
 
 
+class _GunzipStream(io.RawIOBase):
+    """The decompressed content of gzip data (all members), read on demand: read_idx decompresses straight into
+    its array, a megabyte at a time, instead of holding the whole content once more (peak memory of loading
+    MNIST from .gz files: ~3 x 47 MB before)."""
+
+    _IN, _OUT = 1 << 16, 1 << 20  # compressed bytes fed / decompressed bytes taken per step
+
+    def __init__(self, data, path):
+        self._data, self._path, self._pos = memoryview(data), path, 0
+        self._d, self._tail, self._done = zlib.decompressobj(31), b"", False
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        out = memoryview(b).cast("B")
+        got = 0
+        while got < len(out) and not self._done:
+            if self._d.eof:
+                self._next_member()
+                continue
+            if not self._tail:
+                if self._pos >= len(self._data):
+                    raise IDXError(f"{self._path}: truncated gzip data (the compressed stream ends early)")
+                self._tail = self._data[self._pos:self._pos + self._IN]
+                self._pos += len(self._tail)
+            try:
+                chunk = self._d.decompress(self._tail, min(len(out) - got, self._OUT))
+            except zlib.error as e:
+                raise IDXError(f"{self._path}: corrupt gzip data ({e})") from e
+            self._tail = self._d.unconsumed_tail
+            out[got:got + len(chunk)] = chunk
+            got += len(chunk)
+        return got
+
+    def _next_member(self):
+        """After a member's end: the next member (zero padding between them is allowed), or the end."""
+        # (unused_data holds all the input fed past the member's end; unconsumed_tail then repeats it)
+        rest = (self._d.unused_data + bytes(self._data[self._pos:])).lstrip(b"\x00")
+        if not rest:
+            self._done = True
+        elif rest[:2] != b"\x1f\x8b":
+            raise IDXError(f"{self._path}: trailing garbage after the gzip data")
+        else:
+            self._data, self._pos, self._tail, self._d = memoryview(rest), 0, b"", zlib.decompressobj(31)
+
+
 def gunzip_bytes(data, path):
-    """Decompress a whole gzip file (all members) in one go: twice as fast as streaming through GzipFile."""
-    parts = []
-    while data:
-        d = zlib.decompressobj(31)
-        try:
-            parts.append(d.decompress(data))
-        except zlib.error as e:
-            raise IDXError(f"{path}: corrupt gzip data ({e})") from e
-        if not d.eof:
-            raise IDXError(f"{path}: truncated gzip data (the compressed stream ends early)")
-        data = d.unused_data.lstrip(b"\x00")  # next member, if any (zero padding is allowed)
-        if data and data[:2] != b"\x1f\x8b":
-            raise IDXError(f"{path}: trailing garbage after the gzip data")
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+    """Decompress a whole gzip file (all members) in one go."""
+    return _GunzipStream(data, path).read()
 
 
 def open_idx(path):
@@ -46,7 +81,7 @@ def open_idx(path):
         return f
     with f:
         f.seek(0)
-        return io.BytesIO(gunzip_bytes(f.read(), path))
+        return _GunzipStream(f.read(), path)
 
 
 def _read_exact(stream, n, path, what):
