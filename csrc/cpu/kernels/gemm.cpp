@@ -617,8 +617,8 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
                            (N <= kStridedMaxN && lda * int64_t(sizeof(float)) <= kStridedMaxBytes)));
   // A taller op(A) [M, K] with K over one K block is read in place too, in blocks of rows that fit in L2, each
   // over all of K: one pass over C instead of one per K block, and no packing of A; op(B) is packed once for
-  // them all. (256 x 784) @ (784 x 128)^T, the batch-256 forward: 1.09-1.10x; seven others with K 300-1024:
-  // 1.04-1.15x. With K <= KC (one K block either way) it lost 2-7% (sgemm_ab.py).
+  // them all. (256 x 784) @ (784 x 128)^T, the batch-256 forward: 1.09-1.10x; six others with K 300-1024:
+  // 1.04-1.15x, and 256^2 x 512 1.01x. With K <= KC (one K block either way) it lost 2-7% (sgemm_ab.py).
   g.mc = MC;
   if (!g.a_direct && !trans_a && N <= kDirectMaxN && K > KC && K <= kDirectMaxK) {
     const int64_t fit = kDirectBytes / (K * int64_t(sizeof(float))), blocks = (M + fit - 1) / fit;
