@@ -110,7 +110,11 @@ class Mean(Function):
         for d in dims:
             n *= x._data.shape[d]
         ctx.n = n
-        return np.asarray(x._data.mean(axis=dims, keepdims=keepdim))
+        xv = x._data
+        if n == 0 or xv.dtype == np.float16:  # numpy's own: NaN for an empty mean, a float32 sum for float16
+            return np.asarray(xv.mean(axis=dims, keepdims=keepdim))
+        # what ndarray.mean computes (the sum, then a division by the count), without its ~5 us of Python
+        return np.asarray(np.add.reduce(xv, axis=dims, keepdims=keepdim) / n)
 
     @staticmethod
     def backward(ctx, g):
