@@ -363,6 +363,9 @@ def cat(tensors, dim=0, *, out=None):
 
 
 def _promote_all(tensors):
+    d0 = tensors[0]._data.dtype
+    if all(t._data.dtype == d0 for t in tensors):  # the usual case: nothing to promote
+        return tensors
     from ._util import promote_dtypes
     from .pointwise import to_dtype
     dt = tensors[0].dtype
