@@ -12,7 +12,8 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-import zlib
+
+from ._idx import gunzip_pieces
 
 __all__ = ["DownloadError", "MIRROR_ENV", "mirrors_for", "download_file"]
 
@@ -47,19 +48,6 @@ def _read_chunks(resp):
         chunk = resp.read(_CHUNK)
 
 
-def _gunzip_chunks(chunks):
-    """Decompress a stream of gzip chunks (several members allowed); a stream cut short raises."""
-    dec = zlib.decompressobj(31)
-    for chunk in chunks:
-        while chunk:
-            if dec.eof:
-                dec = zlib.decompressobj(31)
-            yield dec.decompress(chunk)
-            chunk = dec.unused_data if dec.eof else b""
-    if not dec.eof:
-        raise ValueError("truncated gzip data")
-
-
 def _fetch_into(url, tmp, md5):
     """Stream url into the open file tmp, gunzipping if the content is gzip; check the content's MD5."""
     digest = hashlib.md5()
@@ -70,7 +58,7 @@ def _fetch_into(url, tmp, md5):
             raise ValueError("empty file")
         chunks = itertools.chain([first], chunks)
         if first[:2] == b"\x1f\x8b":
-            chunks = _gunzip_chunks(chunks)
+            chunks = gunzip_pieces(chunks, url.rsplit("/", 1)[-1])
         for chunk in chunks:
             digest.update(chunk)
             tmp.write(chunk)
@@ -106,7 +94,7 @@ def download_file(name, folder, mirrors, md5, dataset=""):
                 os.replace(tmp_path, final)
                 _fsync_dir(folder)
                 return final
-            except (OSError, ValueError, zlib.error, http.client.HTTPException) as e:
+            except (OSError, ValueError, http.client.HTTPException) as e:  # (IDXError is a ValueError)
                 tried.append(f"{url} ({_describe(e)})")
                 if not _is_missing(e):
                     break  # reachable but bad, or unreachable: go to the next mirror
