@@ -204,7 +204,7 @@ static void ragged_tile(int64_t kc, const float* a, int64_t ars, int64_t aks, co
   Epilogue et = e;
   if (e.beta != 0.0f) {
     std::memset(t, 0, sizeof(t));
-    for (int64_t i = 0; i < mr; ++i) std::memcpy(t + i * W, c + i * ldc, nr * sizeof(float));
+    for (int64_t i = 0; i < mr; ++i) copy_row(t + i * W, c + i * ldc, nr);
   }
   if (e.bias) {
     std::memset(tbias, 0, sizeof(tbias));
@@ -379,6 +379,7 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
   float* bpack = g.b_direct ? nullptr : scratch(tl_bpack, g.kc * (((g.N < NC ? g.N : NC) + NR - 1) / NR) * NR);
   float* bedge = scratch(tl_bedge, NR * g.kc);
   const int64_t m_panels = (g.M + MR - 1) / MR;
+  const int am = !g.a_direct ? kPacked : g.ta ? kCols : kRows;
   for (int64_t jc = 0; jc < g.N; jc += NC) {
     const int64_t nc = g.N - jc < NC ? g.N - jc : NC;
     const int64_t n_panels = (nc + NR - 1) / NR;
@@ -405,7 +406,6 @@ static void gemm_thread(const Gemm& g, int tid, int nt) {
       const bool last = pc + kc == g.K;
       const Epilogue e{g.alpha, pc == 0 ? g.beta : 1.0f, last ? g.bias : nullptr, last ? g.relu : 0};
       const bool plain = e.beta == 0.0f && !e.bias && !e.relu;
-      const int am = !g.a_direct ? kPacked : g.ta ? kCols : kRows;
       if (!g.b_direct) {
         if (!pack_each) pack_b_block(g, jc + n0, n1 - n0, pc, kc, bpack + n0 * kc);
       } else if (n1 > n0 && (n1 - n0) % NR != 0 && n1 == nc) {
