@@ -25,7 +25,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from _devtree import use_dev_tree  # noqa: E402
+from _devtree import export_rev, use_dev_tree  # noqa: E402
 from _training_loop import (OPTIMIZERS, SHARED_DATA, Worker, alternate, median_ratio, prepare_root,  # noqa: E402
                             serve)
 
@@ -34,14 +34,6 @@ use_dev_tree()
 
 
 # ---------------------------------------------------------------- parent
-def _export(rev, where):
-    """REV's files (`git archive`) into `where`."""
-    got = subprocess.run(["git", "-C", REPO, "archive", rev], capture_output=True)
-    if got.returncode != 0:
-        raise RuntimeError(f"git archive {rev}: {got.stderr.decode(errors='replace').strip()}")
-    subprocess.run(["tar", "-x", "-C", where], input=got.stdout, check=True)
-
-
 def _snapshot(where):
     """This tree's files as they are now (tracked, and untracked ones git does not ignore) into `where`."""
     listed = subprocess.run(["git", "-C", REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -93,7 +85,7 @@ def main():
         print(f"building {a.rev} and this tree ...", flush=True)
         os.makedirs(os.path.join(tmp, "base"))
         os.makedirs(os.path.join(tmp, "here"))
-        _export(a.rev, os.path.join(tmp, "base"))
+        export_rev(a.rev, os.path.join(tmp, "base"))
         base = _compile(os.path.join(tmp, "base"), a.rev)
         _snapshot(os.path.join(tmp, "here"))
         here = _compile(os.path.join(tmp, "here"), "this tree")

@@ -23,6 +23,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from _devtree import export_rev  # noqa: E402
 FLAGS = ["-O3", "-DNDEBUG", "-mavx2", "-mfma", "-mf16c", "-fno-math-errno", "-fno-trapping-math", "-fopenmp"]
 
 
@@ -63,8 +65,7 @@ def build(rev, tmp):
     """Compile sgemm_ab.cpp with this tree's gemm.cpp (namespace cur) and REV's (namespace base)."""
     base_src = os.path.join(tmp, "base")
     os.makedirs(base_src)
-    archive = subprocess.run(["git", "-C", REPO, "archive", rev, "csrc"], capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", base_src], input=archive, check=True)
+    export_rev(rev, base_src, "csrc")
     objects = []
     for ns, root in (("cur", REPO), ("base", base_src)):
         obj = os.path.join(tmp, ns + ".o")
