@@ -1,9 +1,11 @@
 """SGEMM kernel A/B in one native process: this tree's sgemm against another revision's and OpenBLAS's, 1 thread.
 
     python benchmarks/sgemm_ab.py [REV] [--shapes mlp|squares|all] [--shape 'TA TB M N K BIAS RELU']... [--rounds 41]
+                                  [--isa avx2|avx512]
 
 For work on csrc/cpu/kernels/gemm.cpp. Both revisions' gemm.cpp (REV's exported with `git archive`, default
-HEAD) are compiled with g++ at the AVX2 flags of CMakeLists.txt into one program, sgemm_ab.cpp, with numpy's
+HEAD) are compiled with g++ at the flags of CMakeLists.txt for one ISA (by default the widest this CPU runs, as
+fastnn's dispatch picks) into one program, sgemm_ab.cpp, with numpy's
 own OpenBLAS loaded beside them (OPENBLAS_NUM_THREADS=1; OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset). The three
 take turns on the same operands, and each ratio is the median over rounds of two calls' times measured
 microseconds apart: on the shared 2-core machine of RESULTS.md, separate processes' figures move by +-15%
@@ -25,7 +27,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from _devtree import export_rev  # noqa: E402
-FLAGS = ["-O3", "-DNDEBUG", "-mavx2", "-mfma", "-mf16c", "-fno-math-errno", "-fno-trapping-math", "-fopenmp"]
+FLAGS = ["-O3", "-DNDEBUG", "-fno-math-errno", "-fno-trapping-math", "-fopenmp"]
+ISA_FLAGS = {"avx2": ["-mavx2", "-mfma", "-mf16c"],
+             "avx512": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx512dq", "-mavx2", "-mfma", "-mf16c"]}
+
+
+def widest_isa():
+    """avx512 when this CPU has the AVX-512 subsets fastnn's dispatch asks for, else avx2."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    return "avx512" if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= set(flags) else "avx2"
 
 
 def mlp_shapes():
@@ -61,15 +75,15 @@ def openblas():
     return "", ""
 
 
-def build(rev, tmp):
-    """Compile sgemm_ab.cpp with this tree's gemm.cpp (namespace cur) and REV's (namespace base)."""
+def build(rev, tmp, isa):
+    """Compile sgemm_ab.cpp with this tree's gemm.cpp (namespace cur) and REV's (namespace base) for `isa`."""
     base_src = os.path.join(tmp, "base")
     os.makedirs(base_src)
     export_rev(rev, base_src, "csrc")
     objects = []
     for ns, root in (("cur", REPO), ("base", base_src)):
         obj = os.path.join(tmp, ns + ".o")
-        subprocess.run(["g++", *FLAGS, f"-DFASTNN_ISA_NS={ns}", "-I", os.path.join(root, "csrc"), "-c",
+        subprocess.run(["g++", *FLAGS, *ISA_FLAGS[isa], f"-DFASTNN_ISA_NS={ns}", "-I", os.path.join(root, "csrc"), "-c",
                         os.path.join(root, "csrc", "cpu", "kernels", "gemm.cpp"), "-o", obj], check=True)
         objects.append(obj)
     exe = os.path.join(tmp, "sgemm_ab")
@@ -85,6 +99,8 @@ def main():
     p.add_argument("--rounds", type=int, default=41)
     p.add_argument("--shape", action="append", default=[], metavar="'TA TB M N K BIAS RELU'",
                    help="run this product instead of --shapes (repeatable), e.g. '1 0 64 128 256 0 0'")
+    p.add_argument("--isa", choices=sorted(ISA_FLAGS), default=widest_isa(),
+                   help="the kernels' instruction set (default: the widest this CPU runs)")
     a = p.parse_args()
     shapes = {"mlp": mlp_shapes(), "squares": squares(), "all": mlp_shapes() + squares()}[a.shapes]
     if a.shape:
@@ -92,12 +108,12 @@ def main():
     lib, symbol = openblas()
     tmp = tempfile.mkdtemp(prefix="fastnn-sgemm-ab-")
     try:
-        exe = build(a.rev, tmp)
+        exe = build(a.rev, tmp, a.isa)
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
         env.pop("OPENBLAS_CORETYPE", None)
         env.pop("OPENBLAS_L2_SIZE", None)
         lines = "".join(" ".join(map(str, s)) + "\n" for s in shapes)
-        print(f"sgemm A/B, 1 thread: this tree against {a.rev}"
+        print(f"sgemm A/B, 1 thread, {a.isa}: this tree against {a.rev}"
               + (f" and OpenBLAS ({os.path.basename(lib)})" if lib else "") + f", {a.rounds} rounds\n")
         print(f"| product | this tree GF/s | {a.rev} GF/s | OpenBLAS GF/s | {a.rev} time / this | "
               "OpenBLAS time / this |")
