@@ -117,11 +117,16 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
   const float* ar[R];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) ar[i] = a + (i < mr ? i : mr - 1) * ars;
+  // C's lines arrive while the k loop runs. A PLAIN tile never reads C; with AVX-512 (Zen 4) its prefetches cost
+  // 1-21% on the products with K <= 64 and nothing elsewhere (sgemm_ab.py), with AVX2 they were neutral there.
+#if defined(FASTNN_WIDE)
+  if (!PLAIN)
+#endif
 #pragma GCC unroll 16
-  for (int i = 0; i < R; ++i) {  // C's lines arrive while the k loop runs
-    __builtin_prefetch(c + i * ldc, 1, 3);
-    __builtin_prefetch(c + i * ldc + V * FASTNN_VL - 1, 1, 3);
-  }
+    for (int i = 0; i < R; ++i) {
+      __builtin_prefetch(c + i * ldc, 1, 3);
+      __builtin_prefetch(c + i * ldc + V * FASTNN_VL - 1, 1, 3);
+    }
   vf acc[R][V];
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i)
