@@ -24,6 +24,7 @@ from ._util import broadcast_shapes, sum_to, wrap_dim
 
 
 _grad_state = _grad_mode.state
+_make = Tensor._make
 
 
 def _operand(arr):
@@ -36,9 +37,13 @@ def _operand(arr):
 
 
 def _gemm(a, b, ta=False, tb=False):
-    a2, fa = _operand(a)
-    b2, fb = _operand(b)
-    return K.matmul(a2, b2, trans_a=ta ^ fa, trans_b=tb ^ fb)
+    if not a.flags.c_contiguous:
+        a, fa = _operand(a)
+        ta ^= fa
+    if not b.flags.c_contiguous:
+        b, fb = _operand(b)
+        tb ^= fb
+    return K.matmul(a, b, ta, tb)
 
 
 def matmul_arrays(a, b, ta=False, tb=False):
@@ -73,14 +78,17 @@ def _check_same_dtype(a, b, name):
 
 
 def mm(input, mat2, *, out=None):
-    if input._data.ndim != 2 or mat2._data.ndim != 2:
-        raise RuntimeError("self must be a matrix" if input._data.ndim != 2 else "mat2 must be a matrix")
-    if input._data.shape[1] != mat2._data.shape[0]:
-        a, b = input._data.shape, mat2._data.shape
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a[0]}x{a[1]} and {b[0]}x{b[1]})")
-    _check_same_dtype(input, mat2, "mm")
+    a, b = input._data, mat2._data
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError("self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
+                           f"{b.shape[0]}x{b.shape[1]})")
+    if a.dtype is not b.dtype:
+        _check_same_dtype(input, mat2, "mm")
     if not (_grad_state.enabled and (input.requires_grad or mat2.requires_grad)):
-        return _finish(Tensor._make(_gemm(input._data, mat2._data)), out)  # no node to record: skip apply's ~2 us
+        r = _make(_gemm(a, b))  # no node to record: skip apply's ~2 us
+        return r if out is None else _finish(r, out)
     return _finish(Mm.apply(input, mat2), out)
 
 
