@@ -119,7 +119,8 @@ class _NLL(Function):
     @staticmethod
     def backward(ctx, g):
         if ctx.reduction == "mean":
-            scale = g / ctx.denom if ctx.denom else np.full((), np.nan, dtype=g.dtype)
+            # g[()] is a numpy scalar: the same division in g's dtype, without a 0-d array's ufunc call
+            scale = g[()] / ctx.denom if ctx.denom else np.full((), np.nan, dtype=g.dtype)
         else:
             scale = g
         return K.nll_loss_backward(ctx.t, ctx.w, ctx.ignore_index, scale, ctx.shape, g.dtype), None, None, None, None

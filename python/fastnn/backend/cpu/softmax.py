@@ -122,7 +122,10 @@ def nll_loss_backward(targets, weight, ignore_index, scale, shape, dtype):
     """The gradient of nll_loss: zeros of `shape` except [i, t_i] = -weight[t_i] * scale (a number or one
     value per row)."""
     t = targets if targets.dtype is _I64 and targets.flags.c_contiguous else np.ascontiguousarray(targets, np.int64)
-    scale = np.asarray(scale, dtype=dtype).reshape(-1)
+    if getattr(scale, "ndim", 0) == 0:
+        scale = np.array([scale], dtype)
+    else:
+        scale = np.asarray(scale, dtype=dtype).reshape(-1)
     if dtype == _F32 and (weight is None or weight.dtype is _F32 and weight.flags.c_contiguous):
         gx = buffers.empty(shape, _F32)
         _C.nll_backward(t, weight, ignore_index, np.ascontiguousarray(scale), gx)
