@@ -37,25 +37,19 @@ class SGD(Optimizer):
             buckets = {}  # (dtype, first_step) -> (params, grads, bufs)
             copies = []
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue
                 pa, ga = _kernel_arrays(p, copies)
-                if momentum:
-                    s = state[p]
-                    buf = s.get("momentum_buffer")
-                    first = buf is None
-                    if first:  # the kernel fills it with the first d_p
-                        buf = s["momentum_buffer"] = Tensor._make(np.empty(pa.shape, dtype=pa.dtype))
-                    buf = buf._data
-                else:
-                    first, buf = False, None
-                key = (pa.dtype, first)
-                b = buckets.get(key)
+                buf = state[p].get("momentum_buffer") if momentum else None
+                first = buf is None if momentum else False
+                if first:  # the kernel fills it with the first d_p
+                    buf = state[p]["momentum_buffer"] = Tensor._make(np.empty(pa.shape, dtype=pa.dtype))
+                b = buckets.get((pa.dtype, first))
                 if b is None:
-                    b = buckets[key] = ([], [], [])
+                    b = buckets[(pa.dtype, first)] = ([], [], [])
                 b[0].append(pa)
                 b[1].append(ga)
-                b[2].append(buf)
+                b[2].append(buf if buf is None else buf._data)
             for (_, first), (ps, gs, bufs) in buckets.items():
                 _k.sgd_step(ps, gs, bufs, group["lr"], momentum, group["dampening"], group["nesterov"],
                             group["weight_decay"], group["maximize"], first)
