@@ -5,12 +5,12 @@
 
 For work on csrc/cpu/kernels/gemm.cpp. Both revisions' gemm.cpp (REV's exported with `git archive`, default
 HEAD) are compiled with g++ at the flags of CMakeLists.txt for one ISA (by default the widest this CPU runs, as
-fastnn's dispatch picks) into one program, sgemm_ab.cpp, with numpy's
-own OpenBLAS loaded beside them (OPENBLAS_NUM_THREADS=1; OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset). The three
-take turns on the same operands, and each ratio is the median over rounds of two calls' times measured
-microseconds apart: on the shared 2-core machine of RESULTS.md, separate processes' figures move by +-15%
-between runs, while these ratios repeat to ~2-3%. No Python sits between the timer and the kernel, so this
-measures the kernel alone; bench_kernels.py measures what users get through the public API.
+fastnn's dispatch picks) into one program, sgemm_ab.cpp, with numpy's own OpenBLAS loaded beside them
+(OPENBLAS_NUM_THREADS=1; OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset). The three take turns on the same operands,
+and each ratio is the median over rounds of two calls' times measured microseconds apart: on the shared 2-core
+machine of RESULTS.md, separate processes' figures move by +-15% between runs, while these ratios repeat to
+~2-3%. No Python sits between the timer and the kernel, so this measures the kernel alone; bench_kernels.py
+measures what users get through the public API.
 
 Shapes: the MLP's forward and backward products of bench_kernels.py at batch 64 and 256 (forward products with
 their bias and ReLU epilogue; OpenBLAS runs them without), and/or squares 256..2048.

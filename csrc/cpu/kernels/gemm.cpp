@@ -118,9 +118,9 @@ static inline void microkernel(int64_t kc, const float* a, int64_t ars, int64_t 
 #pragma GCC unroll 16
   for (int i = 0; i < R; ++i) ar[i] = a + (i < mr ? i : mr - 1) * ars;
   // C's lines arrive while the k loop runs. With AVX-512 (Zen 4), prefetching a C that is only written (beta 0)
-  // cost 1-35% on the products with K <= 64 and 1-2% on the forward products of one K block (sgemm_ab.py), so
-  // only a C that is read is. The PLAIN test stays at compile time: a run-time test alone lost the gain. With
-  // AVX2 the prefetch was neutral there and stays.
+  // made the products with K <= 64 1.01-1.35x slower and the forward products of one K block 1.005-1.02x
+  // (sgemm_ab.py), so only a C that is read is. The PLAIN test stays at compile time: a run-time test alone lost
+  // the gain. With AVX2 the prefetch was neutral there and stays.
 #if defined(FASTNN_WIDE)
   if (!PLAIN && e.beta != 0.0f)
 #endif
