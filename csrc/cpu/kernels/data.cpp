@@ -5,6 +5,10 @@
 #include "cpu/kernels.h"
 #include "cpu/kernels/simd.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace fastnn::cpu::FASTNN_ISA_NS {
 
 static const int64_t kGatherParallelThreshold = 1 << 18;  // output elements; a batch of 64 MNIST images is 50k
@@ -29,6 +33,25 @@ static inline void prefetch_rows(const uint8_t* src, int64_t rows, int64_t row_b
   }
 }
 
+// Calls body(b0, b1) on [0, n) whole when `parallel` is false (no OpenMP region at all: even a serialized one
+// costs ~0.3-0.4 us, as much as a small kernel), else on one contiguous share of [0, n) per thread. Each item is
+// independent, so any split gives the same bytes. Bodies capture by value: a value read through a reference
+// would be reloaded after every byte store (uint8_t stores may alias anything), 1.2-1.4x slower in place.
+template <typename Body>
+static inline void for_ranges(int64_t n, bool parallel, Body body) {
+  const int nt = parallel ? num_threads() : 1;
+  if (nt <= 1) return body(int64_t(0), n);
+#pragma omp parallel num_threads(nt)
+  {
+#ifdef _OPENMP
+    const int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
+#else
+    const int64_t t = 0, T = 1;
+#endif
+    if (n * (t + 1) / T > n * t / T) body(n * t / T, n * (t + 1) / T);
+  }
+}
+
 // out[b * row_len + j] = table[src[row idx[b]][j]] for b < n_idx, j < row_len, a negative index counting from
 // the end. src: `rows` C-contiguous uint8 rows (row_len bytes each); idx: n_idx row numbers, already checked in
 // [-rows, rows) by the caller; table: 256 floats; out: n_idx * row_len floats, C-contiguous. Rows are
@@ -39,31 +62,32 @@ void gather_lut_u8(const uint8_t* src, int64_t rows, int64_t row_len, const int6
   // the table lookups instead of stalling each row's first loads.
   const int64_t ahead = kLutPrefetchRows;
   prefetch_rows(src, rows, row_len, idx, 0, ahead < n_idx ? ahead : n_idx, 64);
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (n_idx * row_len >= kGatherParallelThreshold)
-  for (int64_t b = 0; b < n_idx; ++b) {
-    if (b + ahead < n_idx) prefetch_rows(src, rows, row_len, idx, b + ahead, b + ahead + 1, 64);
-    const uint8_t* s = row_at(src, rows, row_len, idx[b]);
-    float* o = out + b * row_len;
-    int64_t j = 0;
-    // Plain loads from two 8-byte words at a time (independent chains): AVX2's vgatherdps took 1.7x as long on
-    // Zen 3 (64 MNIST rows, in cache). Sixteen zero bytes (an image's background: most of MNIST) are one
-    // broadcast value.
-    const vf zero_value = v_set1(table[0]);
-    for (; j + 16 <= row_len; j += 16) {
-      uint64_t w0, w1;
-      std::memcpy(&w0, s + j, 8);
-      std::memcpy(&w1, s + j + 8, 8);
-      if ((w0 | w1) == 0) {
-        for (int q = 0; q < 16; q += FASTNN_VL) v_store(o + j + q, zero_value);
-        continue;
+  for_ranges(n_idx, n_idx * row_len >= kGatherParallelThreshold, [=](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      if (b + ahead < n_idx) prefetch_rows(src, rows, row_len, idx, b + ahead, b + ahead + 1, 64);
+      const uint8_t* s = row_at(src, rows, row_len, idx[b]);
+      float* o = out + b * row_len;
+      int64_t j = 0;
+      // Plain loads from two 8-byte words at a time (independent chains): AVX2's vgatherdps took 1.7x as long
+      // on Zen 3 (64 MNIST rows, in cache). Sixteen zero bytes (an image's background: most of MNIST) are one
+      // broadcast value.
+      const vf zero_value = v_set1(table[0]);
+      for (; j + 16 <= row_len; j += 16) {
+        uint64_t w0, w1;
+        std::memcpy(&w0, s + j, 8);
+        std::memcpy(&w1, s + j + 8, 8);
+        if ((w0 | w1) == 0) {
+          for (int q = 0; q < 16; q += FASTNN_VL) v_store(o + j + q, zero_value);
+          continue;
+        }
+        for (int q = 0; q < 8; ++q) {
+          o[j + q] = table[(w0 >> (8 * q)) & 255];
+          o[j + 8 + q] = table[(w1 >> (8 * q)) & 255];
+        }
       }
-      for (int q = 0; q < 8; ++q) {
-        o[j + q] = table[(w0 >> (8 * q)) & 255];
-        o[j + 8 + q] = table[(w1 >> (8 * q)) & 255];
-      }
+      for (; j < row_len; ++j) o[j] = table[s[j]];
     }
-    for (; j < row_len; ++j) o[j] = table[s[j]];
-  }
+  });
 }
 
 // out[b] = src[idx[b] < 0 ? idx[b] + rows : idx[b]] for rows of row_bytes bytes, b < n_idx. The caller has
@@ -74,34 +98,37 @@ void gather_lut_u8(const uint8_t* src, int64_t rows, int64_t row_len, const int6
 // copied one by one after a line per 2 KB of each window of rows has been requested.
 void gather_rows(const uint8_t* src, int64_t rows, int64_t row_bytes, const int64_t* idx, int64_t n_idx,
                  uint8_t* out) {
+  const bool parallel = n_idx * row_bytes >= kRowsParallelBytes;
   if (row_bytes < kInterleaveMinBytes) {
     const int64_t windows = (n_idx + kPrefetchWindow - 1) / kPrefetchWindow;
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (n_idx * row_bytes >= kRowsParallelBytes)
-    for (int64_t w = 0; w < windows; ++w) {
-      const int64_t b0 = w * kPrefetchWindow, b1 = b0 + kPrefetchWindow < n_idx ? b0 + kPrefetchWindow : n_idx;
-      prefetch_rows(src, rows, row_bytes, idx, b0, b1, 2048);
-      for (int64_t b = b0; b < b1; ++b)
-        std::memcpy(out + b * row_bytes, row_at(src, rows, row_bytes, idx[b]), row_bytes);
-    }
+    for_ranges(windows, parallel, [=](int64_t w0, int64_t w1) {
+      for (int64_t w = w0; w < w1; ++w) {
+        const int64_t b0 = w * kPrefetchWindow, b1 = b0 + kPrefetchWindow < n_idx ? b0 + kPrefetchWindow : n_idx;
+        prefetch_rows(src, rows, row_bytes, idx, b0, b1, 2048);
+        for (int64_t b = b0; b < b1; ++b)
+          std::memcpy(out + b * row_bytes, row_at(src, rows, row_bytes, idx[b]), row_bytes);
+      }
+    });
     return;
   }
   const int64_t groups = (n_idx + kInterleaveRows - 1) / kInterleaveRows;
   const int64_t lines = row_bytes / 64, tail = row_bytes % 64;
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (n_idx * row_bytes >= kRowsParallelBytes)
-  for (int64_t g = 0; g < groups; ++g) {
-    const int64_t b0 = g * kInterleaveRows;
-    const int64_t n = n_idx - b0 < kInterleaveRows ? n_idx - b0 : kInterleaveRows;
-    const uint8_t* s[kInterleaveRows];
-    uint8_t* d[kInterleaveRows];
-    for (int64_t q = 0; q < n; ++q) {
-      s[q] = row_at(src, rows, row_bytes, idx[b0 + q]);
-      d[q] = out + (b0 + q) * row_bytes;
+  for_ranges(groups, parallel, [=](int64_t g0, int64_t g1) {
+    for (int64_t g = g0; g < g1; ++g) {
+      const int64_t b0 = g * kInterleaveRows;
+      const int64_t n = n_idx - b0 < kInterleaveRows ? n_idx - b0 : kInterleaveRows;
+      const uint8_t* s[kInterleaveRows];
+      uint8_t* d[kInterleaveRows];
+      for (int64_t q = 0; q < n; ++q) {
+        s[q] = row_at(src, rows, row_bytes, idx[b0 + q]);
+        d[q] = out + (b0 + q) * row_bytes;
+      }
+      for (int64_t l = 0; l < lines * 64; l += 64)
+        for (int64_t q = 0; q < n; ++q) std::memcpy(d[q] + l, s[q] + l, 64);
+      if (tail)
+        for (int64_t q = 0; q < n; ++q) std::memcpy(d[q] + lines * 64, s[q] + lines * 64, tail);
     }
-    for (int64_t l = 0; l < lines * 64; l += 64)
-      for (int64_t q = 0; q < n; ++q) std::memcpy(d[q] + l, s[q] + l, 64);
-    if (tail)
-      for (int64_t q = 0; q < n; ++q) std::memcpy(d[q] + lines * 64, s[q] + lines * 64, tail);
-  }
+  });
 }
 
 }  // namespace fastnn::cpu::FASTNN_ISA_NS
