@@ -270,9 +270,9 @@ static void pack_transposed(const float* src, int64_t ld, int64_t rows, int64_t 
   int64_t k0 = 0;
 #if defined(__AVX2__)
   const int64_t kv = kc & ~int64_t(7);
-  for (int64_t rb = 0; rb < S; rb += 8) {
-    const int64_t valid = rows - rb < 0 ? 0 : (rows - rb < 8 ? rows - rb : 8);
-    for (int64_t k = 0; k < kv; k += 8) {
+  for (int64_t k = 0; k < kv; k += 8) {
+    for (int64_t rb = 0; rb < S; rb += 8) {
+      const int64_t valid = rows - rb < 0 ? 0 : (rows - rb < 8 ? rows - rb : 8);
       __m256 r[8];
       for (int64_t i = 0; i < 8; ++i)
         r[i] = i < valid ? _mm256_loadu_ps(src + (rb + i) * ld + k) : _mm256_setzero_ps();
