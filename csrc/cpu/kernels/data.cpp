@@ -3,11 +3,8 @@
 #include <cstring>
 
 #include "cpu/kernels.h"
+#include "cpu/kernels/parallel.h"
 #include "cpu/kernels/simd.h"
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace fastnn::cpu::FASTNN_ISA_NS {
 
@@ -30,25 +27,6 @@ static inline void prefetch_rows(const uint8_t* src, int64_t rows, int64_t row_b
   for (int64_t b = b0; b < b1; ++b) {
     const uint8_t* s = row_at(src, rows, row_bytes, idx[b]);
     for (int64_t off = 0; off < row_bytes; off += step) __builtin_prefetch(s + off, 0, 3);
-  }
-}
-
-// Calls body(b0, b1) on [0, n) whole when `parallel` is false (no OpenMP region at all: even a serialized one
-// costs ~0.3-0.4 us, as much as a small kernel), else on one contiguous share of [0, n) per thread. Each item is
-// independent, so any split gives the same bytes. Bodies capture by value: a value read through a reference
-// would be reloaded after every byte store (uint8_t stores may alias anything), 1.2-1.4x slower in place.
-template <typename Body>
-static inline void for_ranges(int64_t n, bool parallel, Body body) {
-  const int nt = parallel ? num_threads() : 1;
-  if (nt <= 1) return body(int64_t(0), n);
-#pragma omp parallel num_threads(nt)
-  {
-#ifdef _OPENMP
-    const int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
-#else
-    const int64_t t = 0, T = 1;
-#endif
-    if (n * (t + 1) / T > n * t / T) body(n * t / T, n * (t + 1) / T);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "cpu/kernels.h"
+#include "cpu/kernels/parallel.h"
 #include "cpu/kernels/vmath.h"
 
 namespace fastnn::cpu::FASTNN_ISA_NS {
@@ -14,43 +15,21 @@ static const int64_t kParallelThreshold = 1 << 18;  // waking a sleeping worker 
 typedef void (*UnaryRange)(const float* x, float* y, int64_t n);
 typedef void (*BinaryRange)(const float* a, const float* b, float* y, int64_t n);
 
-// Block [lo, hi) of n for thread t of nt, block edges on multiples of 16 floats (a cache line).
-static inline void block_of(int64_t n, int t, int nt, int64_t* lo, int64_t* hi) {
-  const int64_t per = ((n + nt - 1) / nt + 15) & ~int64_t(15);
-  *lo = per * t < n ? per * t : n;
-  *hi = *lo + per < n ? *lo + per : n;
-}
+// Threads take whole cache lines (16 floats) of the output, so no two write into one line.
+static const int64_t kLine = 16;
 
 static void run_unary(UnaryRange f, const float* x, float* y, int64_t n) {
-  const int nt = num_threads();
-  if (n < kParallelThreshold || nt <= 1) return f(x, y, n);
-#pragma omp parallel num_threads(nt)
-  {
-#ifdef _OPENMP
-    const int t = omp_get_thread_num(), T = omp_get_num_threads();
-#else
-    const int t = 0, T = 1;
-#endif
-    int64_t lo, hi;
-    block_of(n, t, T, &lo, &hi);
-    if (hi > lo) f(x + lo, y + lo, hi - lo);
-  }
+  for_ranges((n + kLine - 1) / kLine, n >= kParallelThreshold, [=](int64_t l0, int64_t l1) {
+    const int64_t lo = l0 * kLine, hi = l1 * kLine < n ? l1 * kLine : n;
+    f(x + lo, y + lo, hi - lo);
+  });
 }
 
 static void run_binary(BinaryRange f, const float* a, const float* b, float* y, int64_t n) {
-  const int nt = num_threads();
-  if (n < kParallelThreshold || nt <= 1) return f(a, b, y, n);
-#pragma omp parallel num_threads(nt)
-  {
-#ifdef _OPENMP
-    const int t = omp_get_thread_num(), T = omp_get_num_threads();
-#else
-    const int t = 0, T = 1;
-#endif
-    int64_t lo, hi;
-    block_of(n, t, T, &lo, &hi);
-    if (hi > lo) f(a + lo, b + lo, y + lo, hi - lo);
-  }
+  for_ranges((n + kLine - 1) / kLine, n >= kParallelThreshold, [=](int64_t l0, int64_t l1) {
+    const int64_t lo = l0 * kLine, hi = l1 * kLine < n ? l1 * kLine : n;
+    f(a + lo, b + lo, y + lo, hi - lo);
+  });
 }
 
 // ---- ReLU ----

@@ -7,6 +7,7 @@
 // on any thread count. Flush-to-zero / denormals-are-zero are set in MXCSR for the kernel's duration (on every
 // thread) and restored after: denormal optimizer state costs time and changes nothing visible at 1e-38.
 #include "cpu/kernels.h"
+#include "cpu/kernels/parallel.h"
 #include "cpu/kernels/vmath.h"
 
 namespace fastnn::cpu::FASTNN_ISA_NS {
@@ -39,23 +40,11 @@ static void run_optim(OptimRange f, const OptimTensor* t, int64_t count, const v
     total += t[k].n;
     chunks += (t[k].n + kChunk - 1) / kChunk;
   }
-  const int nt = num_threads();
-  if (total < kParallelThreshold || nt <= 1) {
+  // A share is a run of chunks [c0, c1) across the tensors; f gets each tensor's part of it in one call (on one
+  // thread: one call per tensor).
+  for_ranges(chunks, total >= kParallelThreshold, [=](int64_t c0, int64_t c1) {
     const unsigned csr = ftz_on();
-    for (int64_t k = 0; k < count; ++k) f(&t[k], 0, t[k].n, h);
-    ftz_restore(csr);
-    return;
-  }
-#pragma omp parallel num_threads(nt)
-  {
-#ifdef _OPENMP
-    const int64_t tid = omp_get_thread_num(), T = omp_get_num_threads();
-#else
-    const int64_t tid = 0, T = 1;
-#endif
-    const unsigned csr = ftz_on();
-    const int64_t c0 = chunks * tid / T, c1 = chunks * (tid + 1) / T;  // this thread's chunks [c0, c1)
-    int64_t c = 0;                                                      // first chunk of tensor k
+    int64_t c = 0;  // first chunk of tensor k
     for (int64_t k = 0; k < count && c < c1; ++k) {
       const int64_t n = t[k].n, nk = (n + kChunk - 1) / kChunk;
       const int64_t lo = c > c0 ? c : c0, hi = c + nk < c1 ? c + nk : c1;
@@ -66,7 +55,7 @@ static void run_optim(OptimRange f, const OptimTensor* t, int64_t count, const v
       c += nk;
     }
     ftz_restore(csr);
-  }
+  });
 }
 
 // ---- SGD: s0 = momentum buffer (used when momentum != 0) ----

@@ -3,6 +3,7 @@
 // kParallelThreshold elements) and every row is reduced in the same fixed order (vector lanes, then lanes
 // summed from lane 0, then the tail), so results are bit-identical for any thread count.
 #include "cpu/kernels.h"
+#include "cpu/kernels/parallel.h"
 #include "cpu/kernels/vmath.h"
 
 namespace fastnn::cpu::FASTNN_ISA_NS {
@@ -120,18 +121,8 @@ struct Rows {
 typedef void (*RowRange)(const Rows& a, int64_t r0, int64_t r1);
 
 static void run_rows(RowRange f, const Rows& a, int64_t rows) {
-  if (!parallel_rows(rows, a.cols)) return f(a, 0, rows);
-  const int nt = num_threads();
-#pragma omp parallel num_threads(nt)
-  {
-#ifdef _OPENMP
-    const int64_t t = omp_get_thread_num(), T = omp_get_num_threads();
-#else
-    const int64_t t = 0, T = 1;
-#endif
-    const int64_t r0 = rows * t / T, r1 = rows * (t + 1) / T;
-    if (r1 > r0) f(a, r0, r1);
-  }
+  const Rows* ap = &a;  // captured by value: the lambda copies a pointer, not the struct
+  for_ranges(rows, parallel_rows(rows, a.cols), [=](int64_t r0, int64_t r1) { f(*ap, r0, r1); });
 }
 
 // Rows per block of at most kBlock floats.
