@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "cpu/kernels.h"
+#include "cpu/kernels/parallel.h"
 #include "cpu/kernels/simd.h"
 
 #ifdef _OPENMP
@@ -566,17 +567,6 @@ static void scaled_row_sums(int64_t n, int64_t K, const float* x, const float* r
   }
 }
 
-// Outputs [i0, i1) of a matrix-vector product into y: dot products of mat's rows with vec (along_k), or sums of
-// mat's rows scaled by vec's elements.
-static void gemv_part(bool along_k, int64_t i0, int64_t i1, int64_t K, const float* mat, int64_t ld,
-                      const float* vec, float* y) {
-  if (i1 <= i0) return;
-  if (along_k)
-    dot_rows(i1 - i0, K, mat + i0 * ld, ld, vec, y + i0);
-  else
-    scaled_row_sums(i1 - i0, K, vec, mat + i0, ld, y + i0);
-}
-
 // The product when M == 1 or N == 1 (K >= 1). The vector operand is copied when strided; the result goes
 // through a contiguous buffer of the output's length, then the epilogue writes it (C's stride: ldc per row, 1
 // per column).
@@ -596,25 +586,15 @@ static void gemv(const Gemm& g) {
   const float* mat = column ? g.A : g.B;
   const int64_t ld = column ? g.lda : g.ldb;
   const bool along_k = column ? !g.ta : g.tb;
-  const int nt = n * g.K >= kParallelMacs && n >= 2 * 4 * FASTNN_VL ? num_threads() : 1;
-  if (nt == 1) {  // no parallel region at all: even a serialized one costs more than a small product
-    gemv_part(along_k, 0, n, g.K, mat, ld, vec, y);
-  } else {
-#pragma omp parallel num_threads(nt)
-    {
-      int tid = 0, team = 1;
-#ifdef _OPENMP
-      tid = omp_get_thread_num();
-      team = omp_get_num_threads();
-#endif
-      // Splits on whole register blocks of outputs, so each output is computed the same way on any team.
-      const int64_t blocks = (n + 4 * FASTNN_VL - 1) / (4 * FASTNN_VL);
-      int64_t i0 = blocks * tid / team * 4 * FASTNN_VL, i1 = blocks * (tid + 1) / team * 4 * FASTNN_VL;
-      if (i0 > n) i0 = n;
-      if (i1 > n) i1 = n;
-      gemv_part(along_k, i0, i1, g.K, mat, ld, vec, y);
-    }
-  }
+  // Threads take whole register blocks of outputs, so each output is computed the same way on any team.
+  const int64_t K = g.K, blocks = (n + 4 * FASTNN_VL - 1) / (4 * FASTNN_VL);
+  for_ranges(blocks, n * K >= kParallelMacs && n >= 2 * 4 * FASTNN_VL, [=](int64_t b0, int64_t b1) {
+    const int64_t i0 = b0 * 4 * FASTNN_VL, i1 = b1 * 4 * FASTNN_VL < n ? b1 * 4 * FASTNN_VL : n;
+    if (along_k)
+      dot_rows(i1 - i0, K, mat + i0 * ld, ld, vec, y + i0);
+    else
+      scaled_row_sums(i1 - i0, K, vec, mat + i0, ld, y + i0);
+  });
   const int64_t c_step = column ? g.ldc : 1;
   for (int64_t i = 0; i < n; ++i) {
     const float* bias = g.bias ? (column ? g.bias : g.bias + i) : nullptr;
@@ -728,13 +708,9 @@ static void bias_grad_block(const float* G, int64_t M, int64_t N, float* out, fl
 // Rows are added in order 0..M-1 for every column, whatever the thread count (threads split columns).
 void bias_grad(const float* G, int64_t M, int64_t N, float* out, float beta) {
   const int64_t blocks = (N + kBiasGradBlock - 1) / kBiasGradBlock;
-  const int nt = M * N >= (int64_t(1) << 18) && blocks > 1 ? num_threads() : 1;
-  if (nt == 1) {  // no parallel region: a serialized one costs ~0.3 us, as much as a small bias gradient
-    for (int64_t blk = 0; blk < blocks; ++blk) bias_grad_block(G, M, N, out, beta, blk);
-    return;
-  }
-#pragma omp parallel for schedule(static) num_threads(nt)
-  for (int64_t blk = 0; blk < blocks; ++blk) bias_grad_block(G, M, N, out, beta, blk);
+  for_ranges(blocks, M * N >= (int64_t(1) << 18) && blocks > 1, [=](int64_t b0, int64_t b1) {
+    for (int64_t blk = b0; blk < b1; ++blk) bias_grad_block(G, M, N, out, beta, blk);
+  });
 }
 
 }  // namespace fastnn::cpu::FASTNN_ISA_NS
