@@ -35,7 +35,7 @@ def empty(shape, dtype):
     """np.empty(shape, dtype) for a tuple or int shape and a numpy dtype, C-contiguous; from a reused mapping
     when it is MIN_BYTES or larger."""
     nbytes = (shape if type(shape) is int else math.prod(shape)) * dtype.itemsize
-    if not pooled(nbytes):
+    if nbytes < MIN_BYTES or _PRIVATE is None:  # pooled(nbytes), inline: every kernel output passes here
         return np.empty(shape, dtype)
     with _lock:
         free = _idle.get(nbytes)

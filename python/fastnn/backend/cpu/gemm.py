@@ -11,7 +11,6 @@ from .elementwise import relu_backward
 from .softmax import log_softmax as _log_softmax, log_softmax_backward as _log_softmax_backward
 
 _F32 = np.dtype(np.float32)
-_POOL_MIN_FLOATS = buffers.MIN_BYTES // 4  # smaller outputs are plain numpy arrays (buffers.empty's own test)
 
 
 def _numpy_matmul(a, b, trans_a, trans_b, out, alpha, beta):
@@ -52,8 +51,7 @@ def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
 
 
 def _product_out(a, b, trans_a, trans_b):
-    shape = (a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1])
-    return np.empty(shape, _F32) if shape[0] * shape[1] < _POOL_MIN_FLOATS else buffers.empty(shape, _F32)
+    return buffers.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]), _F32)
 
 
 def _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta):
