@@ -87,8 +87,7 @@ def mm(input, mat2, *, out=None):
     if a.dtype is not b.dtype:
         _check_same_dtype(input, mat2, "mm")
     if not (_grad_state.enabled and (input.requires_grad or mat2.requires_grad)):
-        r = _make(_gemm(a, b))  # no node to record: skip apply's ~2 us
-        return r if out is None else _finish(r, out)
+        return _finish(_make(_gemm(a, b)), out)  # no node to record: skip apply's ~2 us
     return _finish(Mm.apply(input, mat2), out)
 
 
