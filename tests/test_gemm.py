@@ -139,6 +139,80 @@ def test_sgemm_leading_dimensions_through_views(isa):
             assert np.array_equal(c_big[mask], c_before[mask]), "sgemm wrote outside its output view"
 
 
+def transposed_view(rng, rows, cols, ld_extra=0):
+    """A [rows, cols] float32 view whose columns are contiguous: the transpose of a C-ordered [cols, rows] array
+    (of a row slice of a wider one when ld_extra > 0)."""
+    base = rng.standard_normal((cols, rows + ld_extra)).astype(np.float32)
+    return base[:, :rows].T
+
+
+@pytest.mark.parametrize("ta,tb", MODES)
+def test_sgemm_and_matmul_take_transposed_views(isa, ta, tb):
+    """Operands with contiguous columns (x.T, x.t() of a tensor) are read as the matrices they transpose, with the
+    flag flipped: the same bits as passing that matrix, and nothing copied."""
+    rng = np.random.default_rng(21)
+    for M, N, K, ld_extra in [(7, 17, 65, 0), (64, 10, 64, 3), (2, 2, 2, 0), (65, 33, 257, 5)]:
+        a = transposed_view(rng, *((K, M) if ta else (M, K)), ld_extra)
+        b = transposed_view(rng, *((N, K) if tb else (K, N)), ld_extra)
+        assert not a.flags.c_contiguous and a.base is not None
+        ref, bound = reference(a, b, ta, tb)
+        out = _C.matmul(a, b, ta, tb)
+        check(out, ref, bound)
+        assert out.flags.c_contiguous and out.shape == (M, N)
+        assert np.array_equal(out, _C.matmul(a.T, b.T, not ta, not tb))
+        c = run(a, b, ta, tb, M, N)
+        assert np.array_equal(c, out)
+        # one operand flipped, the other as it is
+        assert np.array_equal(_C.matmul(np.ascontiguousarray(a), b, ta, tb), out)
+
+
+def test_matmul_binding_alpha_and_pool_outputs():
+    rng = np.random.default_rng(22)
+    a = rng.standard_normal((33, 20)).astype(np.float32)
+    b = rng.standard_normal((20, 17)).astype(np.float32)
+    ref, bound = reference(a, b, False, False, alpha=-0.5)
+    check(_C.matmul(a, b, alpha=-0.5), ref, bound)
+    shapes = []
+
+    def alloc(shape):  # outputs of alloc_min_bytes or more come from here
+        shapes.append(shape)
+        return np.full(shape, np.nan, np.float32)
+
+    out = _C.matmul(a, b, alloc=alloc, alloc_min_bytes=33 * 17 * 4)
+    assert shapes == [(33, 17)]
+    check(out, *reference(a, b, False, False))
+    _C.matmul(a, b, alloc=alloc, alloc_min_bytes=33 * 17 * 4 + 1)
+    assert len(shapes) == 1  # one byte short of the floor: a new array
+    flat = a.reshape(-1)
+    with pytest.raises(ValueError, match="matmul: an output overlaps an input"):
+        _C.matmul(a, b, alloc=lambda shape: flat[:33 * 17].reshape(shape), alloc_min_bytes=0)
+    with pytest.raises(ValueError, match=r"expected shape \[33, 17\]"):
+        _C.matmul(a, b, alloc=lambda shape: np.empty((17, 33), np.float32), alloc_min_bytes=0)
+
+
+def test_matmul_binding_bad_inputs_raise():
+    a = np.ones((3, 4), np.float32)
+    b = np.ones((4, 5), np.float32)
+    with pytest.raises(TypeError, match="float32"):
+        _C.matmul(a.astype(np.float64), b)
+    with pytest.raises(TypeError, match="float32"):
+        _C.matmul(a, np.ones((5, 4), np.int32).T)  # int32 with contiguous columns
+    with pytest.raises(TypeError):
+        _C.matmul([[1.0]], b)
+    with pytest.raises(ValueError, match="2-D"):
+        _C.matmul(np.ones(4, np.float32), b)
+    with pytest.raises(ValueError, match=r"op\(a\) has shape \[3, 4\] but op\(b\) has shape \[5, 4\]"):
+        _C.matmul(a, b, trans_b=True)
+    with pytest.raises(ValueError, match=r"op\(a\) has shape \[3, 4\] but op\(b\) has shape \[3, 4\]"):
+        _C.matmul(a, a.copy())
+    with pytest.raises(ValueError, match="contiguous"):
+        _C.matmul(np.ones((3, 8), np.float32)[:, ::2], b)
+    with pytest.raises(ValueError, match="stride"):
+        _C.matmul(np.ones((3, 4), np.float32)[::-1], b)
+    assert _C.matmul(np.ones((0, 4), np.float32), b).shape == (0, 5)
+    assert np.array_equal(_C.matmul(np.ones((3, 0), np.float32), np.ones((0, 5), np.float32)), np.zeros((3, 5)))
+
+
 def test_sgemm_c_rows_4k_apart(isa, threads):
     """Large products whose C rows are a multiple of 4 KB apart accumulate in a padded copy of C (gemm.cpp): the
     result lands in place, with beta, bias and ReLU, identical on 1 and 2 threads, nothing outside C written."""
@@ -208,8 +282,10 @@ def test_sgemm_bad_inputs_raise():
         _C.sgemm(a, b, c.T.copy())
     with pytest.raises(ValueError, match="contiguous"):
         _C.sgemm(np.ones((3, 8), np.float32)[:, ::2], b, c)
-    with pytest.raises(ValueError, match="contiguous"):
-        _C.sgemm(np.ones((4, 3), np.float32).T, b, c)
+    with pytest.raises(ValueError, match="contiguous"):  # neither rows nor columns contiguous
+        _C.sgemm(np.ones((4, 6), np.float32)[:, ::2].T, b, c)
+    with pytest.raises(ValueError, match="contiguous"):  # a transposed view is no output
+        _C.sgemm(a, b, np.ones((5, 3), np.float32).T)
     with pytest.raises(ValueError, match="stride"):
         _C.sgemm(np.ones((3, 4), np.float32)[::-1], b, c)
     ro = c.copy()

@@ -1,4 +1,5 @@
-// Bindings of the GEMM family (csrc/cpu/kernels/gemm.cpp, fma_peak.cpp): sgemm, bias_grad, fma_peak.
+// Bindings of the GEMM family (csrc/cpu/kernels/gemm.cpp, fma_peak.cpp): sgemm, matmul, the Linear chain, bias_grad,
+// fma_peak.
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -23,9 +24,13 @@ struct Matrix {
   int64_t rows, cols, ld;
 };
 
-Matrix as_matrix(const py::array& a, const char* name, bool writable) {
+void check_float32(const py::array& a, const char* name) {
   if (!py::isinstance<py::array_t<float>>(a) || !a.dtype().is(py::dtype::of<float>()))
     throw py::type_error(std::string(name) + ": expected a float32 array, got dtype " + std::string(py::str(a.dtype())));
+}
+
+Matrix as_matrix(const py::array& a, const char* name, bool writable) {
+  check_float32(a, name);
   if (a.ndim() != 2)
     throw py::value_error(std::string(name) + ": expected a 2-D array, got shape " + shape_str(a));
   const int64_t rows = a.shape(0), cols = a.shape(1), es = int64_t(sizeof(float));
@@ -59,9 +64,23 @@ bool overlaps(const Matrix& x, const Matrix& y) {
 
 std::string dims(int64_t r, int64_t c) { return "[" + std::to_string(r) + ", " + std::to_string(c) + "]"; }
 
+// An operand of a product: as_matrix's matrices, and also a transposed view of one (contiguous columns), returned
+// as the matrix it transposes with `flipped` set.
+Matrix as_operand(const py::array& a, const char* name, bool& flipped) {
+  const int64_t es = int64_t(sizeof(float));
+  flipped = a.ndim() == 2 && a.shape(0) > 1 && a.shape(1) > 1 && a.strides(0) == es && a.strides(1) % es == 0 &&
+            a.strides(1) / es >= a.shape(0);
+  if (!flipped) return as_matrix(a, name, false);
+  check_float32(a, name);
+  return Matrix{static_cast<float*>(const_cast<void*>(a.data())), a.shape(1), a.shape(0), a.strides(1) / es};
+}
+
 void sgemm(const py::array& a, const py::array& b, py::array& c, bool trans_a, bool trans_b, float alpha, float beta,
            const py::object& bias, bool relu) {
-  const Matrix A = as_matrix(a, "a", false), B = as_matrix(b, "b", false), C = as_matrix(c, "c", true);
+  bool flip_a, flip_b;
+  const Matrix A = as_operand(a, "a", flip_a), B = as_operand(b, "b", flip_b), C = as_matrix(c, "c", true);
+  trans_a ^= flip_a;
+  trans_b ^= flip_b;
   const int64_t M = trans_a ? A.cols : A.rows, K = trans_a ? A.rows : A.cols;
   const int64_t K2 = trans_b ? B.cols : B.rows, N = trans_b ? B.rows : B.cols;
   if (K != K2)
@@ -186,11 +205,12 @@ std::vector<bool> flags(const py::sequence& s, size_t n, const char* name) {
   return f;
 }
 
-// Where the chain's outputs come from: arrays of min_bytes or more from alloc(shape) (the caller's pool of reused
-// buffers, checked here), smaller ones new; min_bytes < 0: all new.
+// Where the outputs of matmul and the Linear chain come from: arrays of min_bytes or more from alloc(shape) (the
+// caller's pool of reused buffers, checked here), smaller ones new; min_bytes < 0: all new.
 struct Allocator {
   const py::object& alloc;
   int64_t min_bytes;
+  const char* who;  // the binding, for error messages
   // A [rows, cols] float32 output that overlaps none of `inputs`.
   py::object operator()(const char* name, int64_t rows, int64_t cols, float*& ptr,
                         std::initializer_list<const std::vector<Matrix>*> inputs) const {
@@ -199,7 +219,8 @@ struct Allocator {
     py::object o = output(true, alloc(py::make_tuple(rows, cols)), name, rows, cols, ptr);
     for (const auto* ms : inputs)
       for (const Matrix& m : *ms)
-        if (overlaps_any(ptr, rows * cols, {m})) throw py::value_error("linear_chain: an output overlaps an input");
+        if (overlaps_any(ptr, rows * cols, {m}))
+          throw py::value_error(std::string(who) + ": an output overlaps an input");
     return o;
   }
 };
@@ -216,7 +237,7 @@ py::list linear_chain_forward(const py::array& x, const py::list& weight_list, c
   const std::vector<Matrix> ws = chain_weights(weights, xs[0].cols, &biases, &bias_ptrs);
   const size_t L = ws.size();
   const std::vector<bool> relu = flags(relus, L, "relu flags");
-  const Allocator out{alloc, alloc_min_bytes};
+  const Allocator out{alloc, alloc_min_bytes, "linear_chain"};
   py::list result;
   std::vector<Matrix> hs;  // h_1..h_L (+ the log-softmax)
   for (size_t i = 0; i <= L; ++i) {
@@ -268,7 +289,7 @@ py::tuple linear_chain_backward(const py::array& g, const py::list& act_list, co
                             std::to_string(M) + ", " + std::to_string(ws[i - 1].rows) + "] array");
   const std::vector<bool> relu = flags(relus, L, "relu flags"), nx = flags(need_x, L, "need_x flags"),
                           nw = flags(need_w, L, "need_w flags"), nb = flags(need_b, L, "need_b flags");
-  const Allocator out{alloc, alloc_min_bytes};
+  const Allocator out{alloc, alloc_min_bytes, "linear_chain"};
   const int64_t n_out = ws[L - 1].rows;
   const float* gp = in_ptr<float>(g, "g", 2);
   if (g.shape(0) != M || g.shape(1) != n_out)
@@ -322,6 +343,25 @@ py::tuple linear_chain_backward(const py::array& g, const py::list& act_list, co
     }
   }
   return py::make_tuple(gxs[0], gws, gbs);
+}
+
+// alpha * op(a) @ op(b) in a new array from `Allocator` (the binding behind every product that makes its output).
+py::object matmul(const py::array& a, const py::array& b, bool trans_a, bool trans_b, float alpha,
+                  const py::object& alloc, int64_t alloc_min_bytes) {
+  bool flip_a, flip_b;
+  const std::vector<Matrix> ins{as_operand(a, "a", flip_a), as_operand(b, "b", flip_b)};
+  const Matrix &A = ins[0], &B = ins[1];
+  trans_a ^= flip_a;
+  trans_b ^= flip_b;
+  const int64_t M = trans_a ? A.cols : A.rows, K = trans_a ? A.rows : A.cols;
+  const int64_t K2 = trans_b ? B.cols : B.rows, N = trans_b ? B.rows : B.cols;
+  if (K != K2)
+    throw py::value_error("matmul: op(a) has shape " + dims(M, K) + " but op(b) has shape " + dims(K2, N));
+  float* c;
+  py::object out = Allocator{alloc, alloc_min_bytes, "matmul"}("out", M, N, c, {&ins});
+  py::gil_scoped_release nogil;
+  cpu::kernels().sgemm(trans_a, trans_b, M, N, K, alpha, A.data, A.ld, B.data, B.ld, 0.0f, c, N, nullptr, 0);
+  return out;
 }
 
 void bias_grad(const py::array& g, py::array& out, float beta) {
@@ -390,8 +430,14 @@ void bind_gemm(py::module_& m) {
         py::arg("trans_b") = false, py::arg("alpha") = 1.0f, py::arg("beta") = 0.0f, py::arg("bias") = py::none(),
         py::arg("relu") = false,
         "c = alpha * op(a) @ op(b) + beta * c (+ bias per column) (then max(., 0) when relu), float32 2-D arrays\n"
-        "with contiguous rows (C-contiguous, or a row/column slice of one); op = transpose when its flag is set.\n"
+        "with contiguous rows (C-contiguous, or a row/column slice of one; a and b may also be transposed views of\n"
+        "such); op = transpose when its flag is set.\n"
         "beta == 0 never reads c. c must not overlap a or b.");
+  m.def("matmul", &matmul, py::arg("a"), py::arg("b"), py::arg("trans_a") = false, py::arg("trans_b") = false,
+        py::arg("alpha") = 1.0f, py::arg("alloc") = py::none(), py::arg("alloc_min_bytes") = -1,
+        "alpha * op(a) @ op(b) in a new C-contiguous array, float32 2-D operands as sgemm takes them or transposed\n"
+        "views of such (contiguous columns: passed as their transposes). Outputs of alloc_min_bytes or more come\n"
+        "from alloc(shape) (alloc_min_bytes < 0: none do).");
   m.def("linear_chain_forward", &linear_chain_forward, py::arg("x"), py::arg("weights"), py::arg("biases"),
         py::arg("relus"), py::arg("log_softmax"), py::arg("alloc"), py::arg("alloc_min_bytes"),
         "Forward of a chain of Linear layers: h_{i+1} = [relu](h_i @ w_i^T + b_i) from h_0 = x, then log_softmax\n"

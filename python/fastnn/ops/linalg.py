@@ -27,30 +27,11 @@ _grad_state = _grad_mode.state
 _make = Tensor._make
 
 
-def _operand(arr):
-    """(array, transposed) such that op(array) == arr, with array C-contiguous when possible without a copy."""
-    if arr.flags.c_contiguous:
-        return arr, False
-    if arr.flags.f_contiguous:
-        return arr.T, True
-    return np.ascontiguousarray(arr), False
-
-
-def _gemm(a, b, ta=False, tb=False):
-    if not a.flags.c_contiguous:
-        a, fa = _operand(a)
-        ta ^= fa
-    if not b.flags.c_contiguous:
-        b, fb = _operand(b)
-        tb ^= fb
-    return K.matmul(a, b, ta, tb)
-
-
 def matmul_arrays(a, b, ta=False, tb=False):
     """op(a) @ op(b) of arrays, op transposing the last two dims where asked: the GEMM for two matrices, numpy's
     matmul for batches."""
     if a.ndim == 2 and b.ndim == 2:
-        return _gemm(a, b, ta, tb)
+        return K.matmul(a, b, ta, tb)
     return np.matmul(np.swapaxes(a, -1, -2) if ta else a, np.swapaxes(b, -1, -2) if tb else b)
 
 
@@ -61,14 +42,14 @@ class Mm(Function):
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad
         ctx.save_for_backward(a if nb else None, b if na else None)
-        return _gemm(a._data, b._data)
+        return K.matmul(a._data, b._data)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = _gemm(g, b._data, tb=True) if na else None
-        gb = _gemm(a._data, g, ta=True) if nb else None
+        ga = K.matmul(g, b._data, trans_b=True) if na else None
+        gb = K.matmul(a._data, g, trans_a=True) if nb else None
         return ga, gb
 
 
@@ -87,7 +68,7 @@ def mm(input, mat2, *, out=None):
     if a.dtype is not b.dtype:
         _check_same_dtype(input, mat2, "mm")
     if not (_grad_state.enabled and (input.requires_grad or mat2.requires_grad)):
-        return _finish(_make(_gemm(a, b)), out)  # no node to record: skip apply's ~2 us
+        return _finish(_make(K.matmul(a, b)), out)  # no node to record: skip apply's ~2 us
     return _finish(Mm.apply(input, mat2), out)
 
 

@@ -1,8 +1,9 @@
 """Matrix products: forward and both backward products without materialised transposes.
 
-float32 2-D arrays go to fastnn's SGEMM (C-contiguous operands, or transposed views of them: a Fortran-ordered
-operand is passed as its C-ordered transpose with the flag flipped); anything else takes the numpy path with the
-same semantics. These run several times per training step, so the fast-path checks are kept minimal."""
+float32 2-D arrays go to fastnn's SGEMM (C-contiguous operands, row slices of them, or transposed views of either:
+the bindings read a Fortran-ordered operand as its C-ordered transpose with the flag flipped); anything else takes
+the numpy path with the same semantics. These run several times per training step, so the fast-path checks are
+kept minimal."""
 import numpy as np
 
 from ... import _C
@@ -31,18 +32,24 @@ def _numpy_matmul(a, b, trans_a, trans_b, out, alpha, beta):
     return out
 
 
+# Outputs of the bindings this large come from the buffer pool (the binding calls back for them); -1: none do.
+_POOL_MIN_BYTES = buffers.MIN_BYTES if buffers.pooled(buffers.MIN_BYTES) else -1
+
+
+def _pool_alloc(shape):
+    return buffers.empty(shape, _F32)
+
+
 def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     """out = alpha * op(a) @ op(b) + beta * out for 2-D arrays, op = transpose when its flag is set.
 
     With beta == 0, `out` is never read (it may hold NaN). Returns out (allocated when None)."""
-    # Fast path first: the binding validates dtypes, shapes and layout before touching anything and raises
-    # TypeError / ValueError on what it does not take (float64, Fortran order, errors): those go the slow way.
+    # Fast path first: the bindings validate dtypes, shapes and layout before touching anything and raise
+    # TypeError / ValueError on what they do not take (float64, strided operands, errors): those go the slow way.
     try:
-        if a.dtype == _F32 and b.dtype == _F32:
+        if a.dtype is _F32 and b.dtype is _F32:
             if out is None:
-                c = _product_out(a, b, trans_a, trans_b)
-                _C.sgemm(a, b, c, trans_a, trans_b, alpha, 0.0)
-                return c
+                return _C.matmul(a, b, trans_a, trans_b, alpha, _pool_alloc, _POOL_MIN_BYTES)
             _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
             return out
     except (TypeError, ValueError, IndexError, AttributeError):
@@ -50,30 +57,16 @@ def matmul(a, b, trans_a=False, trans_b=False, out=None, alpha=1.0, beta=0.0):
     return _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta)
 
 
-def _product_out(a, b, trans_a, trans_b):
-    return buffers.empty((a.shape[1] if trans_a else a.shape[0], b.shape[0] if trans_b else b.shape[1]), _F32)
-
-
 def _slow_matmul(a, b, trans_a, trans_b, out, alpha, beta):
-    """float32 operands in Fortran order (transposed views) go to the kernel as their C-ordered transposes with
-    the flag flipped (no copy); everything else takes numpy."""
-    if (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == _F32 and b.dtype == _F32
-            and a.ndim == 2 and b.ndim == 2 and (out is None or out.dtype == _F32)):
-        flipped = False
-        if not a.flags.c_contiguous and a.flags.f_contiguous:
-            a, trans_a, flipped = a.T, not trans_a, True
-        if not b.flags.c_contiguous and b.flags.f_contiguous:
-            b, trans_b, flipped = b.T, not trans_b, True
-        if flipped:
-            try:
-                if out is None:
-                    c = _product_out(a, b, trans_a, trans_b)
-                    _C.sgemm(a, b, c, trans_a, trans_b, alpha, 0.0)
-                    return c
-                _C.sgemm(a, b, out, trans_a, trans_b, alpha, beta)
-                return out
-            except (TypeError, ValueError):
-                pass  # shapes disagree or out overlaps an input: numpy raises / handles it below
+    """Strided float32 matrices (neither their rows nor their columns contiguous) are copied for a new output;
+    everything else the bindings refused takes numpy."""
+    if (out is None and isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == _F32
+            and b.dtype == _F32 and a.ndim == 2 and b.ndim == 2):
+        try:
+            return _C.matmul(np.ascontiguousarray(a), np.ascontiguousarray(b), trans_a, trans_b, alpha, _pool_alloc,
+                             _POOL_MIN_BYTES)
+        except (TypeError, ValueError):
+            pass  # shapes disagree: numpy raises below
     return _numpy_matmul(a, b, trans_a, trans_b, out, alpha, beta)
 
 
@@ -108,14 +101,6 @@ def _layer_backward(grad, y, x, weight, need_x, need_w, need_b):
         grad = relu_backward(grad, y)
     return (matmul(grad, weight) if need_x else None, matmul(grad, x, trans_a=True) if need_w else None,
             bias_grad(grad) if need_b else None)
-
-
-# Chain outputs this large come from the buffer pool (the binding calls back for them); -1: none do.
-_POOL_MIN_BYTES = buffers.MIN_BYTES if buffers.pooled(buffers.MIN_BYTES) else -1
-
-
-def _pool_alloc(shape):
-    return buffers.empty(shape, _F32)
 
 
 def linear_chain(x, weights, biases, relus, log_softmax):
