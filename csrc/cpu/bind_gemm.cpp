@@ -75,16 +75,34 @@ Matrix as_operand(const py::array& a, const char* name, bool& flipped) {
   return Matrix{static_cast<float*>(const_cast<void*>(a.data())), a.shape(1), a.shape(0), a.strides(1) / es};
 }
 
+// The operands of op(a) @ op(b), transposed views read as the matrices they transpose (flags flipped), and the
+// product's sizes; raises when the inner sizes differ.
+struct Product {
+  Matrix A, B;
+  bool ta, tb;
+  int64_t M, N, K;
+};
+
+Product product(const py::array& a, const py::array& b, bool trans_a, bool trans_b, const char* who) {
+  bool flip_a, flip_b;
+  Product p{as_operand(a, "a", flip_a), as_operand(b, "b", flip_b), trans_a, trans_b, 0, 0, 0};
+  p.ta ^= flip_a;
+  p.tb ^= flip_b;
+  p.M = p.ta ? p.A.cols : p.A.rows;
+  p.K = p.ta ? p.A.rows : p.A.cols;
+  p.N = p.tb ? p.B.rows : p.B.cols;
+  const int64_t K2 = p.tb ? p.B.cols : p.B.rows;
+  if (p.K != K2)
+    throw py::value_error(std::string(who) + ": op(a) has shape " + dims(p.M, p.K) + " but op(b) has shape " +
+                          dims(K2, p.N));
+  return p;
+}
+
 void sgemm(const py::array& a, const py::array& b, py::array& c, bool trans_a, bool trans_b, float alpha, float beta,
            const py::object& bias, bool relu) {
-  bool flip_a, flip_b;
-  const Matrix A = as_operand(a, "a", flip_a), B = as_operand(b, "b", flip_b), C = as_matrix(c, "c", true);
-  trans_a ^= flip_a;
-  trans_b ^= flip_b;
-  const int64_t M = trans_a ? A.cols : A.rows, K = trans_a ? A.rows : A.cols;
-  const int64_t K2 = trans_b ? B.cols : B.rows, N = trans_b ? B.rows : B.cols;
-  if (K != K2)
-    throw py::value_error("sgemm: op(a) has shape " + dims(M, K) + " but op(b) has shape " + dims(K2, N));
+  const Product p = product(a, b, trans_a, trans_b, "sgemm");
+  const Matrix &A = p.A, &B = p.B, C = as_matrix(c, "c", true);
+  const int64_t M = p.M, N = p.N, K = p.K;
   if (C.rows != M || C.cols != N)
     throw py::value_error("sgemm: c has shape " + shape_str(c) + " but op(a) @ op(b) has shape " + dims(M, N));
   if (overlaps(C, A) || overlaps(C, B)) throw py::value_error("sgemm: c must not overlap a or b");
@@ -98,7 +116,7 @@ void sgemm(const py::array& a, const py::array& b, py::array& c, bool trans_a, b
                             dims(M, N));
   }
   py::gil_scoped_release nogil;
-  cpu::kernels().sgemm(trans_a, trans_b, M, N, K, alpha, A.data, A.ld, B.data, B.ld, beta, C.data, C.ld, bias_p,
+  cpu::kernels().sgemm(p.ta, p.tb, M, N, K, alpha, A.data, A.ld, B.data, B.ld, beta, C.data, C.ld, bias_p,
                        relu ? 1 : 0);
 }
 
@@ -348,19 +366,12 @@ py::tuple linear_chain_backward(const py::array& g, const py::list& act_list, co
 // alpha * op(a) @ op(b) in a new array from `Allocator` (the binding behind every product that makes its output).
 py::object matmul(const py::array& a, const py::array& b, bool trans_a, bool trans_b, float alpha,
                   const py::object& alloc, int64_t alloc_min_bytes) {
-  bool flip_a, flip_b;
-  const std::vector<Matrix> ins{as_operand(a, "a", flip_a), as_operand(b, "b", flip_b)};
-  const Matrix &A = ins[0], &B = ins[1];
-  trans_a ^= flip_a;
-  trans_b ^= flip_b;
-  const int64_t M = trans_a ? A.cols : A.rows, K = trans_a ? A.rows : A.cols;
-  const int64_t K2 = trans_b ? B.cols : B.rows, N = trans_b ? B.rows : B.cols;
-  if (K != K2)
-    throw py::value_error("matmul: op(a) has shape " + dims(M, K) + " but op(b) has shape " + dims(K2, N));
+  const Product p = product(a, b, trans_a, trans_b, "matmul");
+  const std::vector<Matrix> ins{p.A, p.B};
   float* c;
-  py::object out = Allocator{alloc, alloc_min_bytes, "matmul"}("out", M, N, c, {&ins});
+  py::object out = Allocator{alloc, alloc_min_bytes, "matmul"}("out", p.M, p.N, c, {&ins});
   py::gil_scoped_release nogil;
-  cpu::kernels().sgemm(trans_a, trans_b, M, N, K, alpha, A.data, A.ld, B.data, B.ld, 0.0f, c, N, nullptr, 0);
+  cpu::kernels().sgemm(p.ta, p.tb, p.M, p.N, p.K, alpha, p.A.data, p.A.ld, p.B.data, p.B.ld, 0.0f, c, p.N, nullptr, 0);
   return out;
 }
 
