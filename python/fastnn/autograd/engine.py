@@ -63,15 +63,16 @@ def _accumulate_leaf(leaf, g):
     if g.shape != d.shape:
         raise RuntimeError(f"gradient of shape {list(g.shape)} does not match the shape {list(leaf.shape)} of "
                            "the tensor it is accumulated into")
-    if g.dtype != d.dtype:
+    if g.dtype is not d.dtype and g.dtype != d.dtype:
         g = g.astype(d.dtype)
-    if leaf.grad is None:
+    grad = leaf._grad
+    if grad is None:
         f = g.flags
         if not (f.c_contiguous and f.writeable and (g.base is None or buffers.owns(g))):
             g = np.array(g, order="C")
         leaf._grad = _make(g)
     else:
-        leaf.grad._data += g
+        grad._data += g
 
 
 def _call_hooks(hooks, g):
