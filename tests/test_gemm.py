@@ -299,6 +299,8 @@ def test_sgemm_bad_inputs_raise():
     sq = np.ones((4, 4), np.float32)
     with pytest.raises(ValueError, match="overlap"):
         _C.sgemm(sq, sq.copy(), sq)
+    with pytest.raises(ValueError, match="overlap"):  # a transposed view of the output
+        _C.sgemm(sq.copy(), sq.T, sq)
     with pytest.raises(ValueError, match="bias"):
         _C.sgemm(a, b, c, bias=np.ones(4, np.float32))
     with pytest.raises(TypeError):
