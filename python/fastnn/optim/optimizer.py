@@ -126,10 +126,10 @@ class Optimizer:
         """Drop the gradients (set_to_none=True, the default) or zero them in place."""
         for group in self.param_groups:
             for p in group["params"]:
-                g = p.grad
+                g = p._grad
                 if g is not None:
                     if set_to_none:
-                        p.grad = None
+                        p._grad = None
                     else:
                         g.grad_fn = None
                         g.requires_grad = False
@@ -279,7 +279,7 @@ def _kernel_arrays(p, copies):
     """p's array and its gradient's as the kernels take them (C-contiguous, one dtype). A non-contiguous parameter
     is updated through a contiguous copy, recorded in `copies` for _copy_back. Bumps p's version counter, as
     torch's in-place step does."""
-    pa, ga = p._data, p.grad._data
+    pa, ga = p._data, p._grad._data
     if ga.dtype is not pa.dtype or not ga.flags.c_contiguous:
         ga = np.asarray(ga, dtype=pa.dtype, order="C")
     if not pa.flags.c_contiguous:
