@@ -243,8 +243,7 @@ def _gather(state, group, keys, init_state, counted):
     copies = []
     split = counted is _SPLIT
     for p in group["params"]:
-        g = p.grad
-        if g is None:
+        if p._grad is None:
             continue
         s = state.get(p)
         if not s:
