@@ -206,9 +206,10 @@ def _prepare_roots(tensors, grad_tensors):
         if not t.requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
         if g is None:
-            if t.numel() != 1:
+            d = t._data
+            if d.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = np.ones(t._data.shape, dtype=t._data.dtype) if t._data.ndim else np.array(1, t._data.dtype)
+            g = np.ones(d.shape, dtype=d.dtype)
         else:
             src = g._data if isinstance(g, Tensor) else np.asarray(g)
             if src.shape != t._data.shape:
