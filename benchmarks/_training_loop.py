@@ -9,6 +9,10 @@ not (on the 2-core machine of RESULTS.md one epoch's ratio moved from 1.69x to 2
 Loops: 'memory' feeds pre-normalised float32 batches gathered by index (a fresh permutation every epoch);
 'tutorial' runs the course notes' pipeline (datasets.MNIST + ToTensor + Normalize + DataLoader(batch_size=64,
 shuffle=True)), with torchvision on the torch side.
+
+Models: 'sequential' is the seed network as the notes train it, nn.Sequential(Linear, ReLU, Linear, ReLU, Linear,
+LogSoftmax); 'module' is the same network written as the notes' `class Network(nn.Module)`, three nn.Linear
+attributes and F.relu / F.log_softmax in forward, which fastnn runs op by op.
 """
 import gzip
 import os
@@ -74,18 +78,43 @@ def _batches(lib, loop, T, root):
             yield X[idx], Y[idx]
 
 
-def serve(lib, loop, opt, threads, root):
+MODELS = ("sequential", "module")
+
+
+def _model(nn, F, kind):
+    """The seed network (784-128-64-10, ReLU, LogSoftmax) as an nn.Sequential or as an nn.Module subclass."""
+    if kind == "sequential":
+        return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10),
+                             nn.LogSoftmax(dim=1))
+
+    class Network(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(784, 128)
+            self.fc2 = nn.Linear(128, 64)
+            self.fc3 = nn.Linear(64, 10)
+
+        def forward(self, x):
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            return F.log_softmax(self.fc3(x), dim=1)
+
+    return Network()
+
+
+def serve(lib, loop, opt, threads, root, model="sequential"):
     """Worker main: set up the loop, then answer block requests on stdin until it closes."""
     if lib == "torch":
         import torch as T
+        import torch.nn.functional as F
         from torch import nn, optim
     else:
         import fastnn as T
+        import fastnn.nn.functional as F
         from fastnn import nn, optim
     T.set_num_threads(threads)
     T.manual_seed(0)
-    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10),
-                          nn.LogSoftmax(dim=1))
+    model = _model(nn, F, model)
     criterion = nn.NLLLoss()
     kw = OPTIMIZERS[opt]
     optimizer = optim.Adam(model.parameters(), **kw) if opt == "adam" else optim.SGD(model.parameters(), **kw)

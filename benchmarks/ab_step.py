@@ -1,6 +1,7 @@
 """A/B of the MNIST training step against another revision of fastnn, each side in its own process, run in turn.
 
-    python benchmarks/ab_step.py REV [--loop tutorial|memory] [--optimizer sgd|momentum|adam] [--blocks 30]
+    python benchmarks/ab_step.py REV [--loop tutorial|memory] [--optimizer sgd|momentum|adam]
+                                     [--model sequential|module] [--blocks 30]
 
 REV (a commit, tag or branch) is exported with `git archive` into a temporary directory, this tree's files as
 they are now into another, and both extensions are built there alike (CMake, Release, no CUDA). Two
@@ -13,6 +14,7 @@ only speed changed: the last loss of each is printed.
 
 --loop tutorial: the notes' pipeline (MNIST + ToTensor + Normalize + DataLoader(batch_size=64, shuffle=True) +
 the seed network). --loop memory: pre-normalised float32 batches gathered by index, as bench_mnist.py.
+--model: the seed network as an nn.Sequential (the default) or as an nn.Module subclass (_training_loop.py).
 """
 import argparse
 import os
@@ -26,8 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from _devtree import export_rev, use_dev_tree  # noqa: E402
-from _training_loop import (OPTIMIZERS, SHARED_DATA, Worker, alternate, median_ratio, prepare_root,  # noqa: E402
-                            serve)
+from _training_loop import (MODELS, OPTIMIZERS, SHARED_DATA, Worker, alternate, median_ratio,  # noqa: E402
+                            prepare_root, serve)
 
 # The development tree goes on sys.path (when built); a worker inserts its own side's path in front of it.
 use_dev_tree()
@@ -65,6 +67,7 @@ def main():
     p.add_argument("rev", nargs="?")
     p.add_argument("--loop", choices=("tutorial", "memory"), default="tutorial")
     p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="sgd")
+    p.add_argument("--model", choices=MODELS, default="sequential")
     p.add_argument("--blocks", type=int, default=30)
     p.add_argument("--steps", type=int, default=100, help="steps per block")
     p.add_argument("--mirror", default=os.environ.get("FASTNN_DATASETS_MIRROR", SHARED_DATA))
@@ -75,7 +78,7 @@ def main():
     if a.worker:
         if a.path:
             sys.path.insert(0, a.path)
-        return serve("fastnn", a.loop, a.optimizer, 1, a.root)
+        return serve("fastnn", a.loop, a.optimizer, 1, a.root, a.model)
     if not a.rev:
         p.error("the revision to compare with is required")
     tmp = tempfile.mkdtemp(prefix="fastnn-ab-")
@@ -90,10 +93,10 @@ def main():
         _snapshot(os.path.join(tmp, "here"))
         here = _compile(os.path.join(tmp, "here"), "this tree")
         script = os.path.abspath(__file__)
-        args = ["--loop", a.loop, "--optimizer", a.optimizer, "--root", root]
+        args = ["--loop", a.loop, "--optimizer", a.optimizer, "--model", a.model, "--root", root]
         workers = [Worker(sys.executable, script, ["--path", path] + args, 1) for path in (base, here)]
         times, losses = alternate(workers, a.blocks, a.steps)
-        print(f"{a.loop} loop, {a.optimizer}, 1 thread, {a.blocks} blocks of {a.steps} steps")
+        print(f"{a.loop} loop, {a.optimizer}, model {a.model}, 1 thread, {a.blocks} blocks of {a.steps} steps")
         print(f"{a.rev}: median {statistics.median(times[0]):.1f} us per step (last loss {losses[0]:.6f})")
         print(f"this tree: median {statistics.median(times[1]):.1f} us per step (last loss {losses[1]:.6f})")
         print(f"this tree / {a.rev}: {median_ratio(times[1], times[0]):.3f} (median of the per-block ratios)")

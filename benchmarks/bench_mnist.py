@@ -24,7 +24,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from _devtree import use_dev_tree  # noqa: E402
-from _training_loop import SHARED_DATA, Worker, alternate, median_ratio, prepare_root, serve  # noqa: E402
+from _training_loop import MODELS, SHARED_DATA, Worker, alternate, median_ratio, prepare_root, serve  # noqa: E402
 
 use_dev_tree()
 STEPS_PER_EPOCH = 938
@@ -34,7 +34,7 @@ STEPS_PER_EPOCH = 938
 def _compare(rival, loop, opt, threads, root, a, env):
     """fastnn and its rival (lib, python) in alternating blocks: (fastnn us/step, rival us/step, speed-up)."""
     script = os.path.abspath(__file__)
-    args = ["--loop", loop, "--opt", opt, "--nthreads", str(threads), "--root", root]
+    args = ["--loop", loop, "--opt", opt, "--nthreads", str(threads), "--root", root, "--model", a.model]
     workers = [Worker(sys.executable, script, ["--lib", "fastnn"] + args, threads, env),
                Worker(rival[1], script, ["--lib", rival[0]] + args, threads, env)]
     try:
@@ -57,6 +57,8 @@ def main():
     p.add_argument("--blocks", type=int, default=20, help="blocks per library and case")
     p.add_argument("--steps", type=int, default=200, help="steps per block")
     p.add_argument("--optimizers", default="sgd,momentum,adam")
+    p.add_argument("--model", choices=MODELS, default="sequential",
+                   help="the seed network as an nn.Sequential, or as an nn.Module subclass calling F.relu")
     p.add_argument("--tutorial", action="store_true", help="also time the notes' tutorial pipeline")
     p.add_argument("--tutorial-only", action="store_true")
     p.add_argument("--torchvision-python", default=None,
@@ -70,7 +72,7 @@ def main():
     p.add_argument("--nthreads", type=int, default=1, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.worker:
-        return serve(a.lib, a.loop, a.opt, a.nthreads, a.root)
+        return serve(a.lib, a.loop, a.opt, a.nthreads, a.root, a.model)
 
     root = prepare_root(a.mirror)
     env = {"FASTNN_DATASETS_MIRROR": a.mirror}
@@ -83,7 +85,8 @@ def main():
     try:
         if not a.tutorial_only:
             for t in (int(t) for t in a.threads.split(",")):
-                print(f"## Data in memory, {t} thread(s) ({a.blocks} blocks of {a.steps} steps per library)\n")
+                print(f"## Data in memory, {t} thread(s), model {a.model} ({a.blocks} blocks of {a.steps} steps per "
+                      "library)\n")
                 print(header.format("optimizer", "torch", "torch"))
                 for o in a.optimizers.split(","):
                     print(_row(o, *_compare(("torch", sys.executable), "memory", o, t, root, a, env)), flush=True)
