@@ -125,10 +125,10 @@ def nll_loss_backward(targets, weight, ignore_index, scale, shape, dtype):
     if getattr(scale, "ndim", 0) == 0:
         scale = np.array([scale], dtype)
     else:
-        scale = np.asarray(scale, dtype=dtype).reshape(-1)
+        scale = np.ascontiguousarray(scale, dtype=dtype).reshape(-1)
     if dtype == _F32 and (weight is None or weight.dtype is _F32 and weight.flags.c_contiguous):
         gx = buffers.empty(shape, _F32)
-        _C.nll_backward(t, weight, ignore_index, np.ascontiguousarray(scale), gx)
+        _C.nll_backward(t, weight, ignore_index, scale, gx)
         return gx
     n = shape[0]
     valid = t != ignore_index
