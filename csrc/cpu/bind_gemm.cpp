@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "cpu/kernels.h"
+#include "cpu/matrix.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -16,13 +17,6 @@
 
 namespace fastnn {
 namespace {
-
-// A 2-D float32 matrix whose rows are contiguous (unit element stride) and laid out at a positive row
-// stride `ld` >= cols: a C-contiguous array, or a row slice / column slice of one. Anything else raises.
-struct Matrix {
-  float* data;
-  int64_t rows, cols, ld;
-};
 
 void check_float32(const py::array& a, const char* name) {
   if (!py::isinstance<py::array_t<float>>(a) || !a.dtype().is(py::dtype::of<float>()))
@@ -33,23 +27,17 @@ Matrix as_matrix(const py::array& a, const char* name, bool writable) {
   check_float32(a, name);
   if (a.ndim() != 2)
     throw py::value_error(std::string(name) + ": expected a 2-D array, got shape " + shape_str(a));
-  const int64_t rows = a.shape(0), cols = a.shape(1), es = int64_t(sizeof(float));
+  Matrix m;
   const int64_t s0 = a.strides(0), s1 = a.strides(1);
-  int64_t ld = cols > 1 ? cols : 1;
-  if (rows > 0 && cols > 0) {
-    if (cols > 1 && s1 != es)
-      throw py::value_error(std::string(name) + ": rows must be contiguous (shape " + shape_str(a) + ", strides " +
-                            std::to_string(s0) + ", " + std::to_string(s1) + ")");
-    if (rows > 1) {
-      if (s0 % es != 0 || s0 / es < ld)
-        throw py::value_error(std::string(name) + ": expected rows at a positive stride of at least one row "
-                              "(shape " + shape_str(a) + ", strides " + std::to_string(s0) + ", " +
-                              std::to_string(s1) + ")");
-      ld = s0 / es;
-    }
+  if (!rows_layout(const_cast<void*>(a.data()), a.shape(0), a.shape(1), s0, s1, m)) {
+    const std::string layout = " (shape " + shape_str(a) + ", strides " + std::to_string(s0) + ", " +
+                               std::to_string(s1) + ")";
+    if (a.shape(1) > 1 && s1 != int64_t(sizeof(float)))
+      throw py::value_error(std::string(name) + ": rows must be contiguous" + layout);
+    throw py::value_error(std::string(name) + ": expected rows at a positive stride of at least one row" + layout);
   }
   if (writable && !a.writeable()) throw py::value_error(std::string(name) + ": output array is read-only");
-  return Matrix{static_cast<float*>(const_cast<void*>(a.data())), rows, cols, ld};
+  return m;
 }
 
 // Byte range [first, last) a matrix touches, for the aliasing check.
@@ -67,12 +55,12 @@ std::string dims(int64_t r, int64_t c) { return "[" + std::to_string(r) + ", " +
 // An operand of a product: as_matrix's matrices, and also a transposed view of one (contiguous columns), returned
 // as the matrix it transposes with `flipped` set.
 Matrix as_operand(const py::array& a, const char* name, bool& flipped) {
-  const int64_t es = int64_t(sizeof(float));
-  flipped = a.ndim() == 2 && a.shape(0) > 1 && a.shape(1) > 1 && a.strides(0) == es && a.strides(1) % es == 0 &&
-            a.strides(1) / es >= a.shape(0);
+  Matrix m;
+  flipped = a.ndim() == 2 && columns_layout(const_cast<void*>(a.data()), a.shape(0), a.shape(1), a.strides(0),
+                                            a.strides(1), m);
   if (!flipped) return as_matrix(a, name, false);
   check_float32(a, name);
-  return Matrix{static_cast<float*>(const_cast<void*>(a.data())), a.shape(1), a.shape(0), a.strides(1) / es};
+  return m;
 }
 
 // The operands of op(a) @ op(b), transposed views read as the matrices they transpose (flags flipped), and the

@@ -1,0 +1,42 @@
+// A float32 matrix as the GEMM kernel takes it, and the array layouts that read as one without a copy. Shared by
+// the GEMM bindings (bind_gemm.cpp), which raise on other layouts, and the Tensor fast paths (bind_tensor.cpp),
+// which hand them to Python.
+#pragma once
+#include <cstdint>
+
+namespace fastnn {
+
+// A 2-D float32 matrix whose rows are contiguous (unit element stride), laid out at a positive row stride
+// `ld` >= cols.
+struct Matrix {
+  float* data;
+  int64_t rows, cols, ld;
+};
+
+// Whether a float32 [rows, cols] layout with byte strides s0, s1 has contiguous rows at a positive stride of at
+// least one row: a C-contiguous array, or a row slice / column slice of one (empty arrays, and a single row's or
+// column's other stride, always do). Sets m when it does.
+inline bool rows_layout(void* data, int64_t rows, int64_t cols, int64_t s0, int64_t s1, Matrix& m) {
+  const int64_t es = int64_t(sizeof(float));
+  int64_t ld = cols > 1 ? cols : 1;
+  if (rows > 0 && cols > 0) {
+    if (cols > 1 && s1 != es) return false;
+    if (rows > 1) {
+      if (s0 % es != 0 || s0 / es < ld) return false;
+      ld = s0 / es;
+    }
+  }
+  m = Matrix{static_cast<float*>(data), rows, cols, ld};
+  return true;
+}
+
+// Whether the layout is a transposed view of such a matrix (contiguous columns; more than one row and column, so
+// that it is not also one with contiguous rows). Sets m to the matrix it transposes when it is.
+inline bool columns_layout(void* data, int64_t rows, int64_t cols, int64_t s0, int64_t s1, Matrix& m) {
+  const int64_t es = int64_t(sizeof(float));
+  if (!(rows > 1 && cols > 1 && s0 == es && s1 % es == 0 && s1 / es >= rows)) return false;
+  m = Matrix{static_cast<float*>(data), cols, rows, s1 / es};
+  return true;
+}
+
+}  // namespace fastnn
