@@ -8,6 +8,7 @@ void bind_data(py::module_& m);
 void bind_softmax(py::module_& m);
 void bind_optim(py::module_& m);
 void bind_gemm(py::module_& m);
+void bind_tensor(py::module_& m);
 void bind_cuda(py::module_& m);
 }  // namespace fastnn
 
@@ -32,5 +33,6 @@ PYBIND11_MODULE(_C, m) {
   bind_softmax(m);
   bind_optim(m);
   bind_gemm(m);
+  bind_tensor(m);
   bind_cuda(m);
 }
