@@ -1,5 +1,5 @@
-"""`a @ b` and `a.t()` take a C fast path (csrc/cpu/bind_tensor.cpp) for float32 matrices when autograd records
-nothing, and the Python functions otherwise. Both ways must give the same tensors: the same values bit for bit,
+"""`a @ b`, matmul, mm and t (functions and methods) take a C fast path (csrc/cpu/bind_tensor.cpp) for float32
+matrices when autograd records nothing, and the Python functions of fastnn.ops otherwise. Both ways must give the same tensors: the same values bit for bit,
 the same autograd fields, views that share storage, version counter and base, and torch's errors."""
 import numpy as np
 import pytest
@@ -24,6 +24,8 @@ def _array(rows, cols, layout):
 
 
 LAYOUTS = ["contiguous", "transposed", "column slice", "transposed row slice"]
+PRODUCTS = {"@": lambda a, b: a @ b, "fastnn.matmul": fastnn.matmul, "fastnn.mm": fastnn.mm,
+            "Tensor.matmul": lambda a, b: a.matmul(b), "Tensor.mm": lambda a, b: a.mm(b)}
 SHAPES = [(64, 10, 64), (10, 64, 64), (64, 64, 10), (64, 128, 64), (1, 1, 1), (1, 7, 3), (7, 1, 3), (5, 3, 1),
           (0, 4, 3), (4, 0, 3), (4, 3, 0), (17, 33, 65)]
 
@@ -31,10 +33,11 @@ SHAPES = [(64, 10, 64), (10, 64, 64), (64, 64, 10), (64, 128, 64), (1, 1, 1), (1
 @pytest.mark.parametrize("M,N,K", SHAPES)
 @pytest.mark.parametrize("la", LAYOUTS)
 @pytest.mark.parametrize("lb", LAYOUTS)
-def test_matmul_operator_equals_the_python_path(M, N, K, la, lb):
+@pytest.mark.parametrize("product", PRODUCTS)
+def test_products_equal_the_python_path(M, N, K, la, lb, product):
     a, b = _array(M, K, la), _array(K, N, lb)
     A, B = fastnn.from_numpy(a), fastnn.from_numpy(b)
-    got = A @ B
+    got = PRODUCTS[product](A, B)
     want = ops.matmul(A, B)  # the Python implementation the operator falls back to
     assert got.dtype == fastnn.float32 and tuple(got.shape) == (M, N)
     assert np.array_equal(got.numpy(), want.numpy())
@@ -86,11 +89,12 @@ def test_no_grad_products_and_views_of_tensors_that_require_grad():
 
 
 @pytest.mark.parametrize("grad_mode", [True, False])
-def test_t_is_a_view_sharing_storage_version_and_base(grad_mode):
+@pytest.mark.parametrize("transpose", [fastnn.Tensor.t, fastnn.t])
+def test_t_is_a_view_sharing_storage_version_and_base(grad_mode, transpose):
     with fastnn.set_grad_enabled(grad_mode):
         x = fastnn.from_numpy(RNG.standard_normal((3, 5)).astype(np.float32))
-        v = x.t()
-        vv = v.t()
+        v = transpose(x)
+        vv = transpose(v)
     assert tuple(v.shape) == (5, 3) and v.stride() == (1, 5) and not v.is_contiguous()
     np.testing.assert_array_equal(v.numpy(), x.numpy().T)
     assert v._base is x and vv._base is x  # a view of a view has the first one's base, as in torch
@@ -146,6 +150,11 @@ def test_products_the_fast_path_refuses_behave_as_torch():
         want = torch.from_numpy(x.astype(np.float32)) @ torch.from_numpy(y.astype(np.float32))
         assert tuple(got.shape) == tuple(want.shape)
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+    for T in (fastnn, torch):
+        with pytest.raises(RuntimeError, match="self must be a matrix"):
+            T.mm(T.ones(3), T.ones(3, 2))
+        with pytest.raises(RuntimeError, match="mat2 must be a matrix"):
+            T.ones(2, 3).mm(T.ones(3))
     ints = fastnn.tensor([[1, 2], [3, 4]]) @ fastnn.tensor([[5], [6]])
     assert ints.dtype == fastnn.int64 and ints.tolist() == [[17], [39]]
     strided = fastnn.from_numpy(RNG.standard_normal((6, 8)).astype(np.float32))[::2, ::2]  # copied for the GEMM
@@ -160,3 +169,21 @@ def test_products_above_the_pool_floor_take_the_pooled_path():
     assert y.numpy().nbytes >= buffers.MIN_BYTES
     np.testing.assert_array_equal(y.numpy(), ops.matmul(A, A.t()).numpy())
     np.testing.assert_allclose(y.numpy(), a @ a.T, rtol=1e-5, atol=1e-5)
+
+
+def test_keyword_arguments_and_out_take_the_python_path():
+    a = RNG.standard_normal((4, 3)).astype(np.float32)
+    b = RNG.standard_normal((3, 2)).astype(np.float32)
+    A, B = fastnn.from_numpy(a), fastnn.from_numpy(b)
+    want = ops.matmul(A, B).numpy()
+    for got in (fastnn.mm(input=A, mat2=B), fastnn.matmul(A, other=B), A.matmul(other=B), A.mm(mat2=B),
+                fastnn.t(input=A).t()):
+        np.testing.assert_array_equal(got.numpy(), want if got.shape == (4, 2) else a)
+    for f in (fastnn.matmul, fastnn.mm):
+        out = fastnn.full((4, 2), float("nan"))
+        assert f(A, B, out=out) is out
+        np.testing.assert_array_equal(out.numpy(), want)
+    with pytest.raises(TypeError):
+        fastnn.mm(A)
+    with pytest.raises(TypeError):
+        A.t(A)

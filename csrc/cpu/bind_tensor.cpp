@@ -14,6 +14,8 @@
 #include "cpu/kernels.h"
 #include "cpu/matrix.h"
 
+#include <vector>
+
 namespace fastnn {
 namespace {
 
@@ -22,8 +24,6 @@ struct TensorClasses {
   PyTypeObject* tensor = nullptr;  // fastnn.Tensor
   PyTypeObject* view = nullptr;    // tensor._View: a view made in grad mode, whose autograd fields can go stale
   PyObject* grad_state = nullptr;  // autograd.grad_mode.state; its `enabled` is grad mode
-  PyObject* matmul_fallback = nullptr;
-  PyObject* t_fallback = nullptr;
   PyObject* float32 = nullptr;     // numpy's float32 dtype (check_float32 takes exactly this one too)
   PyObject* enabled_name = nullptr;
   PyObject* T_name = nullptr;
@@ -107,26 +107,22 @@ PyObject* new_version() {
   return v;
 }
 
-PyObject* call_fallback(PyObject* f, PyObject* a, PyObject* b = nullptr) {
-  PyObject* args[2] = {a, b};
-  return PyObject_Vectorcall(f, args, b ? 2 : 1, nullptr);
-}
-
-// Tensor.__matmul__: the product of two float32 matrices when neither needs a node (neither requires grad, or
-// grad mode is off) and the output is below the buffer pool's floor.
-PyObject* tensor_matmul(PyObject* self, PyObject* other) {
-  const int ra = requires_grad(self), rb = ra < 0 ? -1 : requires_grad(other);
-  PyObject *da = nullptr, *db = nullptr;
-  if (rb >= 0 && (!(ra || rb) || grad_enabled() == 0)) {
-    da = matrix_data(self, true);
-    db = da ? matrix_data(other, true) : nullptr;
-  }
+// The product a @ b when the fast path takes it (`taken`), else nullptr with `taken` false and no error set: when
+// a or b needs a node, is not a float32 matrix of a plain tensor or a current view, when the inner sizes differ
+// (Python raises), or when the output is large enough to come from the buffer pool.
+PyObject* fast_product(PyObject* a, PyObject* b, bool& taken) {
+  taken = false;
+  const int ra = requires_grad(a), rb = ra < 0 ? -1 : requires_grad(b);
+  if (rb < 0 || ((ra || rb) && grad_enabled() != 0)) return nullptr;
+  PyObject* da = matrix_data(a, true);
+  PyObject* db = da ? matrix_data(b, true) : nullptr;
   Matrix A, B;
   bool ta, tb;
-  if (!db || !operand(da, A, ta) || !operand(db, B, tb)) return call_fallback(C.matmul_fallback, self, other);
+  if (!db || !operand(da, A, ta) || !operand(db, B, tb)) return nullptr;
   const int64_t M = ta ? A.cols : A.rows, K = ta ? A.rows : A.cols, N = tb ? B.rows : B.cols;
   if ((tb ? B.cols : B.rows) != K || (C.pool_min_bytes >= 0 && M * N * int64_t(sizeof(float)) >= C.pool_min_bytes))
-    return call_fallback(C.matmul_fallback, self, other);  // Python raises the size error, or pools the output
+    return nullptr;
+  taken = true;
   PyObject* out;
   float* c;
   try {
@@ -147,15 +143,18 @@ PyObject* tensor_matmul(PyObject* self, PyObject* other) {
   return new_tensor(C.tensor, out, new_version(), Py_NewRef(Py_None));
 }
 
-// Tensor.t: the transposed view of a matrix when it needs no node (it does not require grad, or grad mode is off).
-PyObject* tensor_t(PyObject* self, PyObject*) {
-  const int rg = requires_grad(self);
+// x.t() when the fast path takes it: the transposed view of a matrix that needs no node (it does not require grad,
+// or grad mode is off), sharing x's version counter and base; a grad-mode view is of the view class, as Python's
+// ops.shape._mark_view makes it.
+PyObject* fast_t(PyObject* x, bool& taken) {
+  taken = false;
+  const int rg = requires_grad(x);
   const int grad = rg < 0 ? -1 : grad_enabled();
-  PyObject* d = grad < 0 || (rg && grad) ? nullptr : matrix_data(self, false);
-  PyObject *version = d ? slot(self, C.version) : nullptr, *base = d ? slot(self, C.base) : nullptr;
-  if (!version || !base || !PyList_CheckExact(version) || PyList_GET_SIZE(version) != 1)
-    return call_fallback(C.t_fallback, self);
-  if (base == Py_None) base = self;
+  PyObject* d = grad < 0 || (rg && grad) ? nullptr : matrix_data(x, false);
+  PyObject *version = d ? slot(x, C.version) : nullptr, *base = d ? slot(x, C.base) : nullptr;
+  if (!version || !base || !PyList_CheckExact(version) || PyList_GET_SIZE(version) != 1) return nullptr;
+  taken = true;
+  if (base == Py_None) base = x;
   PyObject* transposed = PyObject_GetAttr(d, C.T_name);
   if (!transposed) return nullptr;
   PyObject* t = new_tensor(grad ? C.view : C.tensor, transposed, Py_NewRef(version), Py_NewRef(base));
@@ -166,9 +165,55 @@ PyObject* tensor_t(PyObject* self, PyObject*) {
   return t;
 }
 
-PyMethodDef matmul_def = {"__matmul__", tensor_matmul, METH_O, "Return self@value."};
-PyMethodDef t_def = {"t", tensor_t, METH_NOARGS,
-                     "The transpose of a tensor of <= 2 dimensions (a view), as torch.t; torch.t(input) is this."};
+enum Op { kMatmul, kMm, kT, kOps };
+PyObject* fallbacks[kOps];  // the Python implementations: ops.matmul, ops.mm, ops.t
+
+// op(first, *rest) through its fast path when that takes the call (positional arguments only); `taken` false
+// otherwise.
+PyObject* attempt(Op op, PyObject* first, PyObject* const* rest, Py_ssize_t nrest, PyObject* kwnames, bool& taken) {
+  taken = false;
+  if (kwnames && PyTuple_GET_SIZE(kwnames) != 0) return nullptr;
+  if (op == kT) return nrest == 0 ? fast_t(first, taken) : nullptr;
+  return nrest == 1 ? fast_product(first, rest[0], taken) : nullptr;
+}
+
+// fastnn.matmul / mm / t (a builtin function).
+template <Op op>
+PyObject* function(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  bool taken = false;
+  PyObject* r = nargs > 0 ? attempt(op, args[0], args + 1, nargs - 1, kwnames, taken) : nullptr;
+  return taken ? r : PyObject_Vectorcall(fallbacks[op], args, nargs, kwnames);
+}
+
+// Tensor.matmul (and __matmul__) / mm / t (a method descriptor): self is the first argument.
+template <Op op>
+PyObject* method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  bool taken;
+  PyObject* r = attempt(op, self, args, nargs, kwnames, taken);
+  if (taken) return r;
+  std::vector<PyObject*> all{self};
+  all.insert(all.end(), args, args + nargs + (kwnames ? PyTuple_GET_SIZE(kwnames) : 0));
+  return PyObject_Vectorcall(fallbacks[op], all.data(), nargs + 1, kwnames);
+}
+
+template <Op op>
+PyMethodDef def(const char* name, bool is_method, const char* doc) {
+  auto f = is_method ? method<op> : function<op>;
+  return PyMethodDef{name, reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f)),
+                     METH_FASTCALL | METH_KEYWORDS, doc};
+}
+
+// Static storage: descriptors and functions keep pointers to their PyMethodDef. The docstrings start with the
+// signatures that inspect reads.
+PyMethodDef defs[2 * kOps] = {
+    def<kMatmul>("matmul", true, "matmul($self, other)\n--\n\nMatrix product, as torch.Tensor.matmul."),
+    def<kMm>("mm", true, "mm($self, mat2)\n--\n\nProduct of two matrices, as torch.Tensor.mm."),
+    def<kT>("t", true, "t($self)\n--\n\nTranspose of a tensor of <= 2 dimensions (a view), as torch.Tensor.t."),
+    def<kMatmul>("matmul", false,
+                 "matmul(input, other, *, out=None)\n--\n\n"
+                 "Matrix product with torch.matmul's semantics (fastnn.ops.linalg.matmul)."),
+    def<kMm>("mm", false, "mm(input, mat2, *, out=None)\n--\n\nProduct of two matrices, as torch.mm."),
+    def<kT>("t", false, "t(input)\n--\n\nTranspose of a tensor of <= 2 dimensions (a view), as torch.t.")};
 
 // The offset of one of Tensor's __slots__, from its member descriptor in the class.
 Py_ssize_t slot_offset(const py::dict& slots, const char* name) {
@@ -181,14 +226,16 @@ Py_ssize_t slot_offset(const py::dict& slots, const char* name) {
   return member->offset;
 }
 
-// Reads the classes, grad-mode state and slot offsets; returns the method descriptors for Tensor.__matmul__ and
-// Tensor.t. Called once, by fastnn._tensor_methods.
+// Reads the classes, grad-mode state and slot offsets; returns the method descriptors for Tensor.matmul, mm and
+// t, and the functions fastnn.matmul, mm and t. Called once, by fastnn._fast_paths.
 py::tuple install(const py::type& tensor, const py::type& view, const py::object& grad_state, const py::dict& slots,
-                  const py::object& matmul_fallback, const py::object& t_fallback, int64_t pool_min_bytes) {
+                  int64_t pool_min_bytes, const py::object& matmul, const py::object& mm, const py::object& t) {
+  const py::str module("fastnn");
   PyTypeObject* tt = reinterpret_cast<PyTypeObject*>(tensor.ptr());
   PyTypeObject* vt = reinterpret_cast<PyTypeObject*>(view.ptr());
   if (!PyType_IsSubtype(vt, tt) || vt->tp_basicsize != tt->tp_basicsize)
     throw py::type_error("tensor_fast_paths: the view class must be a Tensor subclass without slots of its own");
+  if (C.tensor) throw py::type_error("tensor_fast_paths: already installed");
   C.data = slot_offset(slots, "_data");
   C.requires_grad = slot_offset(slots, "requires_grad");
   C.grad = slot_offset(slots, "_grad");
@@ -198,30 +245,35 @@ py::tuple install(const py::type& tensor, const py::type& view, const py::object
   C.base = slot_offset(slots, "_base");
   C.vbase = slot_offset(slots, "_vbase");
   C.vver = slot_offset(slots, "_vver");
-  // Held for the life of the process, as the classes that hold these methods are.
+  // Held for the life of the process, as the class that holds these methods is.
   C.tensor = reinterpret_cast<PyTypeObject*>(tensor.inc_ref().ptr());
   C.view = reinterpret_cast<PyTypeObject*>(view.inc_ref().ptr());
   C.grad_state = grad_state.inc_ref().ptr();
-  C.matmul_fallback = matmul_fallback.inc_ref().ptr();
-  C.t_fallback = t_fallback.inc_ref().ptr();
+  fallbacks[kMatmul] = matmul.inc_ref().ptr();
+  fallbacks[kMm] = mm.inc_ref().ptr();
+  fallbacks[kT] = t.inc_ref().ptr();
   C.float32 = py::dtype::of<float>().release().ptr();
   C.enabled_name = PyUnicode_InternFromString("enabled");
   C.T_name = PyUnicode_InternFromString("T");
   C.pool_min_bytes = pool_min_bytes;
-  py::object matmul = py::reinterpret_steal<py::object>(PyDescr_NewMethod(tt, &matmul_def));
-  py::object t = py::reinterpret_steal<py::object>(PyDescr_NewMethod(tt, &t_def));
-  if (!matmul || !t) throw py::error_already_set();
-  return py::make_tuple(matmul, t);
+  py::list made;
+  for (int i = 0; i < 2 * kOps; ++i) {
+    PyObject* o = i < kOps ? PyDescr_NewMethod(tt, &defs[i]) : PyCFunction_NewEx(&defs[i], nullptr, module.ptr());
+    if (!o) throw py::error_already_set();
+    made.append(py::reinterpret_steal<py::object>(o));
+  }
+  return py::tuple(made);
 }
 
 }  // namespace
 
 void bind_tensor(py::module_& m) {
   m.def("tensor_fast_paths", &install, py::arg("tensor"), py::arg("view"), py::arg("grad_state"), py::arg("slots"),
-        py::arg("matmul_fallback"), py::arg("t_fallback"), py::arg("pool_min_bytes"),
-        "Method descriptors (__matmul__, t) for the Tensor class: C fast paths for float32 matrices when autograd\n"
-        "records nothing, calling matmul_fallback(a, b) / t_fallback(a) for everything else. `slots` maps the\n"
-        "names of Tensor's slots to their member descriptors; products of pool_min_bytes or more (>= 0) fall back.");
+        py::arg("pool_min_bytes"), py::arg("matmul"), py::arg("mm"), py::arg("t"),
+        "C fast paths of matmul, mm and t for float32 matrices when autograd records nothing, calling the given\n"
+        "Python implementations for everything else: (method descriptors for Tensor.matmul, mm, t; functions\n"
+        "matmul, mm, t). `slots` maps the names of Tensor's slots to their member descriptors; products of\n"
+        "pool_min_bytes or more (>= 0) fall back.");
 }
 
 }  // namespace fastnn

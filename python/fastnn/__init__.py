@@ -29,6 +29,7 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_dlpack, f
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .ops import *  # noqa: F401,F403  (fastnn.exp, fastnn.matmul, ...)
 from .ops import abs, all, any, max, min, pow, round, sum  # names that shadow builtins, exported on purpose
+from ._fast_paths import matmul, mm, t  # the same ops with a C fast path, also bound onto Tensor
 from ._tensor_str import get_printoptions, set_printoptions
 
 float = float32

@@ -3,15 +3,13 @@ import numbers
 
 import numpy as np
 
-from . import _C, ops
-from .autograd import grad_mode as _grad_mode
+from . import ops
 from .autograd import engine as _engine
 from .creation import float_dtype_for_draws
 from .ops import inplace
 from .ops._util import py_scalar, wrap_int
 from .random import _gen, _rng
-from .backend.cpu import gemm as _gemm
-from .tensor import Tensor, _View
+from .tensor import Tensor
 
 
 _SAME_NAME = [
@@ -75,13 +73,6 @@ for _name, _op in {"neg": ops.neg, "abs": ops.abs, "invert": ops.bitwise_not,
                    "getitem": ops.getitem, "setitem": ops.setitem}.items():
     setattr(Tensor, f"__{_name}__", _op)
 Tensor.__pos__ = lambda a: a
-
-# `a @ b` and `a.t()` in C for float32 matrices when autograd records nothing (csrc/cpu/bind_tensor.cpp): the small
-# products of an MLP cost ~0.3 us over the GEMM that way, against ~2 us through the functions above, which the
-# C methods call for everything else.
-Tensor.__matmul__, Tensor.t = _C.tensor_fast_paths(
-    Tensor, _View, _grad_mode.state, {s: Tensor.__dict__[s] for s in Tensor.__slots__ if not s.startswith("__")},
-    ops.matmul, ops.t, _gemm._POOL_MIN_BYTES)
 
 
 def __contains__(self, element):

@@ -59,6 +59,8 @@ def _check_same_dtype(a, b, name):
 
 
 def mm(input, mat2, *, out=None):
+    """torch.mm. (fastnn.mm and Tensor.mm call this from C where their fast path does not apply:
+    fastnn/_fast_paths.py; so do matmul and `@` for matmul below.)"""
     a, b = input._data, mat2._data
     if a.ndim != 2 or b.ndim != 2:
         raise RuntimeError("self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")

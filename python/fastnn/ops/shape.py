@@ -228,15 +228,17 @@ def transpose(x, dim0, dim1):
     return named(_mark_view(Permute.apply(x, tuple(perm)), x), "Transpose")
 
 
-def t(x):
-    nd = x._data.ndim
+def t(input):
+    """torch.t: the transpose of a tensor of <= 2 dimensions, a view. (fastnn.t and Tensor.t call this from C
+    where their fast path does not apply: fastnn/_fast_paths.py.)"""
+    nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     if nd < 2:
-        return view(x, x._data.shape)
-    if not (x.requires_grad and _grad_state.enabled):  # no node to record (a weight's x @ w.t() at inference)
-        return _mark_view(Tensor._make(x._data.T), x)
-    return named(_mark_view(Permute.apply(x, (1, 0)), x), "T")
+        return view(input, input._data.shape)
+    if not (input.requires_grad and _grad_state.enabled):  # no node to record (a weight's x @ w.t() at inference)
+        return _mark_view(Tensor._make(input._data.T), input)
+    return named(_mark_view(Permute.apply(input, (1, 0)), input), "T")
 
 
 class Expand(Function):
