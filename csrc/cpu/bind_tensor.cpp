@@ -1,12 +1,13 @@
-// `a @ b` and `a.t()` on fastnn Tensors, in C where autograd records nothing.
+// `a @ b`, matmul, mm and t on fastnn Tensors (functions and methods), in C where autograd records nothing.
 //
 // Through Python these cost ~2 us over the GEMM (a view object, an operator dispatch, the checks of matmul and mm,
 // a result object), where numpy's operators cost ~0.4 us over theirs: for the small products of an MLP (64x64 @
 // 64x10) that is most of the time. Here the same work reads the Tensor's slots directly. The fast paths take
-// float32 matrices (for t(), any 2-D array) of plain tensors and grad-mode views whose autograd fields are current,
-// when no operand needs a graph node; everything else calls the Python function given at install time, which also
-// raises the errors. The results are what the Python path makes: a new Tensor (a view sharing its source's version
-// counter and base for t()), bit for bit the same values (the same kernel call).
+// float32 matrices (for t, any 2-D array) of plain tensors and grad-mode views whose autograd fields are current,
+// when no operand needs a graph node and the call has no keywords; everything else calls the Python function given
+// at install time (python/fastnn/_fast_paths.py), which also raises the errors. The results are what the Python
+// path makes: a new Tensor (for t, a view sharing its source's version counter and base), bit for bit the same
+// values (the same kernel call).
 #include "common.h"  // Python.h first
 
 #include <structmember.h>
