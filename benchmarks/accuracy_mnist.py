@@ -2,9 +2,11 @@
 
     python benchmarks/accuracy_mnist.py                 # MNIST and Fashion-MNIST, 5 epochs, 3 seeds
     python benchmarks/accuracy_mnist.py --seeds 1 --datasets mnist
+    python benchmarks/accuracy_mnist.py --normalize dataset   # inputs as fastnn-train feeds them
 
-Same network (784-128-64-10, ReLU, LogSoftmax + NLLLoss), batch 64, shuffled each epoch, inputs normalised with
-(0.5, 0.5), 1 thread. fastnn draws torch's random numbers, so with one seed both start from the same weights
+Same network (784-128-64-10, ReLU, LogSoftmax + NLLLoss), batch 64, shuffled each epoch, 1 thread. Inputs are
+ToTensor's [0, 1] pixels normalised with `--normalize`: notes = the notes' (0.5, 0.5), to [-1, 1]; dataset = the
+dataset's own mean and std, as fastnn-train does; none = left in [0, 1]. fastnn draws torch's random numbers, so with one seed both start from the same weights
 and see the same batches; they part only through float32 rounding (torch's summation orders differ from
 fastnn's), which training amplifies. Prints mean and per-seed test accuracy and the final epoch's mean training
 loss.
@@ -27,14 +29,24 @@ SETTINGS = {"sgd": ("SGD", dict(lr=0.003)), "momentum": ("SGD", dict(lr=0.01, mo
             "adam": ("Adam", dict(lr=1e-3))}
 
 
-def worker(lib, dataset, opt, seed, epochs, root):
+def _mean_std(normalize, dataset):
+    if normalize == "notes":
+        return 0.5, 0.5
+    if normalize == "dataset":
+        from fastnn.train import NORMALIZATION
+        return NORMALIZATION[dataset]
+    return 0.0, 1.0
+
+
+def worker(lib, dataset, opt, seed, epochs, root, normalize):
     import numpy as np
     from fastnn.vision import datasets
     cls = datasets.MNIST if dataset == "mnist" else datasets.FashionMNIST
+    mean, std = _mean_std(normalize, dataset)
     arrays = []
     for train in (True, False):
         ds = cls(root, train=train, download=True)
-        arrays += [(ds.data.numpy().reshape(len(ds), 784).astype(np.float32) / 255 - 0.5) / 0.5,
+        arrays += [(ds.data.numpy().reshape(len(ds), 784).astype(np.float32) / 255 - mean) / std,
                    ds.targets.numpy().astype(np.int64)]
     x, y, xt, yt = arrays
     T = __import__(lib)
@@ -70,13 +82,16 @@ def main():
     p.add_argument("--optimizers", default="sgd,momentum,adam")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--normalize", choices=["notes", "dataset", "none"], default="notes",
+                   help="inputs (x - mean) / std from [0, 1]: the notes' (0.5, 0.5), the dataset's mean and std, "
+                        "or none")
     p.add_argument("--mirror", default=os.environ.get("FASTNN_DATASETS_MIRROR", SHARED_DATA))
     p.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     p.add_argument("--root", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.worker:
         lib, dataset, opt, seed = a.worker
-        print(json.dumps(worker(lib, dataset, opt, int(seed), a.epochs, a.root)))
+        print(json.dumps(worker(lib, dataset, opt, int(seed), a.epochs, a.root, a.normalize)))
         return
     import tempfile
     root = tempfile.mkdtemp(prefix="fastnn-acc-")
@@ -92,8 +107,8 @@ def main():
             for seed in range(a.seeds):
                 for lib in res:
                     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--worker", lib, dataset, opt,
-                                          str(seed), "--epochs", str(a.epochs), "--root", root], env=env,
-                                         capture_output=True, text=True)
+                                          str(seed), "--epochs", str(a.epochs), "--root", root,
+                                          "--normalize", a.normalize], env=env, capture_output=True, text=True)
                     if out.returncode:
                         raise RuntimeError(out.stderr[-2000:])
                     res[lib].append(json.loads(out.stdout.strip().splitlines()[-1]))
