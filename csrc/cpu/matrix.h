@@ -14,8 +14,8 @@ struct Matrix {
 };
 
 // Whether a float32 [rows, cols] layout with byte strides s0, s1 has contiguous rows at a positive stride of at
-// least one row: a C-contiguous array, or a row slice / column slice of one (empty arrays, and a single row's or
-// column's other stride, always do). Sets m when it does.
+// least one row: a C-contiguous array, or a row slice / column slice of one. An empty array always does, and a
+// stride along a dimension of size 1 is not looked at. Sets m when it does.
 inline bool rows_layout(void* data, int64_t rows, int64_t cols, int64_t s0, int64_t s1, Matrix& m) {
   const int64_t es = int64_t(sizeof(float));
   int64_t ld = cols > 1 ? cols : 1;
