@@ -187,3 +187,18 @@ def test_keyword_arguments_and_out_take_the_python_path():
         fastnn.mm(A)
     with pytest.raises(TypeError):
         A.t(A)
+
+
+@pytest.mark.parametrize("grad_mode", [True, False])
+def test_T_and_mT_of_a_matrix_are_t_views_and_keep_torch_node_names(grad_mode):
+    with fastnn.set_grad_enabled(grad_mode):
+        x = fastnn.from_numpy(RNG.standard_normal((3, 5)).astype(np.float32))
+        for v in (x.T, x.mT):
+            assert type(v) is type(x.t()) and v._base is x and v._version is x._version
+            np.testing.assert_array_equal(v.numpy(), x.numpy().T)
+            assert v.requires_grad is False and v.grad_fn is None
+    names = []
+    for T in (fastnn, torch):
+        w = T.ones(2, 3, requires_grad=True)
+        names.append((w.T.grad_fn.name(), w.mT.grad_fn.name(), tuple(T.ones(2, 3, 4).mT.shape)))
+    assert names[0] == names[1]

@@ -355,10 +355,17 @@ class Tensor:
 
     @property
     def T(self):
+        """The dimensions reversed, a view. A matrix that records no graph takes t()'s C fast path (the same view,
+        ~0.15 us against permute's ~4); with a graph, the node is a permute, as torch names it."""
+        if self._data.ndim == 2 and not self.requires_grad:
+            return self.t()
         return self.permute(*reversed(range(self._data.ndim)))
 
     @property
     def mT(self):
+        """The last two dimensions swapped, a view (for a matrix that records no graph, t()'s fast path)."""
+        if self._data.ndim == 2 and not self.requires_grad:
+            return self.t()
         return self.transpose(-2, -1)
 
     # ---- device / dtype movement ----
