@@ -202,3 +202,26 @@ def test_T_and_mT_of_a_matrix_are_t_views_and_keep_torch_node_names(grad_mode):
         w = T.ones(2, 3, requires_grad=True)
         names.append((w.T.grad_fn.name(), w.mT.grad_fn.name(), tuple(T.ones(2, 3, 4).mT.shape)))
     assert names[0] == names[1]
+
+
+def test_fast_paths_leave_no_references_behind():
+    """The C functions own the references they take: after many calls (fast and fallback paths, errors included)
+    the operands, their arrays and version counters are referenced as before."""
+    import sys
+    A, B, W = fastnn.randn(64, 64), fastnn.randn(10, 64), fastnn.randn(10, 64, requires_grad=True)
+    out = fastnn.empty(64, 10)
+    held = [A, B, W, A._data, B._data, W._data, A._version, B._version]
+
+    def calls():
+        for _ in range(200):
+            A @ B.t(), fastnn.mm(A, B.t()), A.mm(B.t()), A.matmul(B.t()), fastnn.t(A), B.T, A @ W.t()
+            fastnn.matmul(A, B.t(), out=out), A.matmul(other=B.t()), fastnn.t(input=A)
+            with fastnn.no_grad():
+                A @ W.t(), W.t()
+            with pytest.raises(RuntimeError):
+                A @ B
+
+    calls()
+    before = [sys.getrefcount(x) for x in held]
+    calls()
+    assert [sys.getrefcount(x) for x in held] == before
