@@ -63,23 +63,13 @@ Matrix as_operand(const py::array& a, const char* name, bool& flipped) {
   return m;
 }
 
-// The operands of op(a) @ op(b), transposed views read as the matrices they transpose (flags flipped), and the
-// product's sizes; raises when the inner sizes differ.
-struct Product {
-  Matrix A, B;
-  bool ta, tb;
-  int64_t M, N, K;
-};
-
+// The product op(a) @ op(b), transposed views read as the matrices they transpose (flags flipped); raises when
+// the inner sizes differ.
 Product product(const py::array& a, const py::array& b, bool trans_a, bool trans_b, const char* who) {
   bool flip_a, flip_b;
-  Product p{as_operand(a, "a", flip_a), as_operand(b, "b", flip_b), trans_a, trans_b, 0, 0, 0};
-  p.ta ^= flip_a;
-  p.tb ^= flip_b;
-  p.M = p.ta ? p.A.cols : p.A.rows;
-  p.K = p.ta ? p.A.rows : p.A.cols;
-  p.N = p.tb ? p.B.rows : p.B.cols;
-  const int64_t K2 = p.tb ? p.B.cols : p.B.rows;
+  const Matrix A = as_operand(a, "a", flip_a), B = as_operand(b, "b", flip_b);
+  int64_t K2;
+  const Product p = make_product(A, trans_a ^ flip_a, B, trans_b ^ flip_b, K2);
   if (p.K != K2)
     throw py::value_error(std::string(who) + ": op(a) has shape " + dims(p.M, p.K) + " but op(b) has shape " +
                           dims(K2, p.N));

@@ -120,14 +120,15 @@ PyObject* fast_product(PyObject* a, PyObject* b, bool& taken) {
   Matrix A, B;
   bool ta, tb;
   if (!db || !operand(da, A, ta) || !operand(db, B, tb)) return nullptr;
-  const int64_t M = ta ? A.cols : A.rows, K = ta ? A.rows : A.cols, N = tb ? B.rows : B.cols;
-  if ((tb ? B.cols : B.rows) != K || (C.pool_min_bytes >= 0 && M * N * int64_t(sizeof(float)) >= C.pool_min_bytes))
+  int64_t K2;
+  const Product p = make_product(A, ta, B, tb, K2);
+  if (p.K != K2 || (C.pool_min_bytes >= 0 && p.M * p.N * int64_t(sizeof(float)) >= C.pool_min_bytes))
     return nullptr;
   taken = true;
   PyObject* out;
   float* c;
   try {
-    py::array_t<float> o({M, N});
+    py::array_t<float> o({p.M, p.N});
     c = o.mutable_data();
     out = o.release().ptr();
   } catch (py::error_already_set& e) {
@@ -139,7 +140,7 @@ PyObject* fast_product(PyObject* a, PyObject* b, bool& taken) {
   {
     const py::object hold_a = py::reinterpret_borrow<py::object>(da), hold_b = py::reinterpret_borrow<py::object>(db);
     py::gil_scoped_release nogil;
-    cpu::kernels().sgemm(ta, tb, M, N, K, 1.0f, A.data, A.ld, B.data, B.ld, 0.0f, c, N, nullptr, 0);
+    cpu::kernels().sgemm(p.ta, p.tb, p.M, p.N, p.K, 1.0f, A.data, A.ld, B.data, B.ld, 0.0f, c, p.N, nullptr, 0);
   }
   return new_tensor(C.tensor, out, new_version(), Py_NewRef(Py_None));
 }

@@ -1,6 +1,6 @@
-// A float32 matrix as the GEMM kernel takes it, and the array layouts that read as one without a copy. Shared by
-// the GEMM bindings (bind_gemm.cpp), which raise on other layouts, and the Tensor fast paths (bind_tensor.cpp),
-// which hand them to Python.
+// A float32 matrix as the GEMM kernel takes it, the array layouts that read as one without a copy, and a product's
+// sizes. Shared by the GEMM bindings (bind_gemm.cpp), which raise on other layouts and on mismatched sizes, and
+// the Tensor fast paths (bind_tensor.cpp), which hand those to Python.
 #pragma once
 #include <cstdint>
 
@@ -37,6 +37,19 @@ inline bool columns_layout(void* data, int64_t rows, int64_t cols, int64_t s0, i
   if (!(rows > 1 && cols > 1 && s0 == es && s1 % es == 0 && s1 / es >= rows)) return false;
   m = Matrix{static_cast<float*>(data), cols, rows, s1 / es};
   return true;
+}
+
+// The operands of op(A) @ op(B) (op transposing where ta / tb is set) and the product's sizes.
+struct Product {
+  Matrix A, B;
+  bool ta, tb;
+  int64_t M, N, K;
+};
+
+// A product of A and B with its sizes; `K2`, op(B)'s rows, differs from K when the inner sizes do not agree.
+inline Product make_product(const Matrix& A, bool ta, const Matrix& B, bool tb, int64_t& K2) {
+  K2 = tb ? B.cols : B.rows;
+  return Product{A, B, ta, tb, ta ? A.cols : A.rows, tb ? B.rows : B.cols, ta ? A.rows : A.cols};
 }
 
 }  // namespace fastnn
