@@ -6,10 +6,10 @@
 
 Same network (784-128-64-10, ReLU, LogSoftmax + NLLLoss), batch 64, shuffled each epoch, 1 thread. Inputs are
 ToTensor's [0, 1] pixels normalised with `--normalize`: notes = the notes' (0.5, 0.5), to [-1, 1]; dataset = the
-dataset's own mean and std, as fastnn-train does; none = left in [0, 1]. fastnn draws torch's random numbers, so with one seed both start from the same weights
-and see the same batches; they part only through float32 rounding (torch's summation orders differ from
-fastnn's), which training amplifies. Prints mean and per-seed test accuracy and the final epoch's mean training
-loss.
+dataset's own mean and std, as fastnn-train does; none = left in [0, 1]. fastnn draws torch's random numbers, so
+with one seed both start from the same weights and see the same batches; they part only through float32 rounding
+(torch's summation orders differ from fastnn's), which training amplifies. Prints mean and per-seed test accuracy
+and the final epoch's mean training loss.
 """
 import argparse
 import json
