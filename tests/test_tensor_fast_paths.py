@@ -1,6 +1,7 @@
 """`a @ b`, matmul, mm and t (functions and methods) take a C fast path (csrc/cpu/bind_tensor.cpp) for float32
-matrices when autograd records nothing, and the Python functions of fastnn.ops otherwise. Both ways must give the same tensors: the same values bit for bit,
-the same autograd fields, views that share storage, version counter and base, and torch's errors."""
+matrices when autograd records nothing, and the Python functions of fastnn.ops otherwise. Both ways must give the
+same tensors: the same values bit for bit, the same autograd fields, views that share storage, version counter and
+base, and torch's errors."""
 import numpy as np
 import pytest
 import torch
